@@ -1,0 +1,73 @@
+// The result backend interface; mirrors celery.backends.base.KeyValueStoreBackend as Celery's Redis backend uses it.
+
+import type { TaskState } from "../states";
+
+/** Celery's result tuple: `[[id, parent], null]` for a task, `[[id, parent], [children…]]` for a group. */
+export type ResultTuple = [[string, ResultTuple | null], ResultTuple[] | null];
+
+/** An exception as Celery stores it in JSON. */
+export interface ExceptionInfo {
+  exc_type: string;
+  exc_message: unknown[];
+  exc_module: string | null;
+}
+
+/**
+ * The result document stored under `celery-task-meta-<id>`, with Celery's field names. Optional
+ * fields are absent (not null) when Celery would leave them out; key order when written follows
+ * Celery's: status, result, traceback, children, date_done, group_id, parent_id, name, args,
+ * kwargs, worker, retries, queue, task_id.
+ */
+export interface ResultMeta {
+  status: TaskState;
+  result: unknown;
+  traceback: string | null;
+  children: ResultTuple[] | null;
+  date_done: string | null;
+  group_id?: string;
+  parent_id?: string;
+  name?: string;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  worker?: string;
+  retries?: number;
+  queue?: string;
+  task_id: string;
+  [extra: string]: unknown;
+}
+
+/** One finished chord header member, as kept in the `.j` sorted set: `[1, id, state, result]`. */
+export interface ChordPart {
+  taskId: string;
+  state: TaskState;
+  result: unknown;
+  groupIndex: number | null;
+}
+
+export type ChordPartOutcome = { complete: false } | { complete: true; parts: ChordPart[] };
+
+export interface ResultBackend {
+  /** The backend URL with any password masked. */
+  readonly displayUrl: string;
+  connect(): Promise<void>;
+  close(): Promise<void>;
+  /** The stored document, or a PENDING document when none exists (as Celery). */
+  getTaskMeta(taskId: string): Promise<ResultMeta>;
+  /** Writes the document (and wakes waiters); never overwrites a stored SUCCESS. */
+  storeResult(meta: ResultMeta): Promise<void>;
+  /** Calls `listener` with every document stored for the task from now on; returns the unsubscribe. */
+  onResult(taskId: string, listener: (meta: ResultMeta) => void): Promise<() => Promise<void>>;
+  forget(taskId: string): Promise<void>;
+  saveGroup(groupId: string, result: ResultTuple): Promise<void>;
+  restoreGroup(groupId: string): Promise<ResultTuple | null>;
+  deleteGroup(groupId: string): Promise<void>;
+  /** The expected chord header size (Redis `<group key>.s`), written by whoever applies the chord. */
+  setChordSize(groupId: string, size: number): Promise<void>;
+  /** Extra members added at run time (`add_to_chord`, Redis `.t`). */
+  incrementChordSize(groupId: string, by: number): Promise<void>;
+  /**
+   * Records one finished header member atomically and reports whether the chord is now
+   * complete; exactly one caller sees `complete: true` (it then fires the body).
+   */
+  chordPartReturn(groupId: string, part: ChordPart): Promise<ChordPartOutcome>;
+}

@@ -1,0 +1,3 @@
+// Public exports of backend/.
+
+export type { ChordPart, ChordPartOutcome, ExceptionInfo, ResultBackend, ResultMeta, ResultTuple } from "./backend";

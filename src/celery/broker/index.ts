@@ -1,0 +1,3 @@
+// Public exports of broker/.
+
+export type { Broker, Consumer, ConsumeOptions, Delivery, DriverType, ExchangeSpec, ExchangeType, PublishTarget, QueueSpec } from "./broker";

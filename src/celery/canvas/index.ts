@@ -1,0 +1,3 @@
+// Public exports of canvas/.
+
+export type { CanvasApp } from "./canvas-app";

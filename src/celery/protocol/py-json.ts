@@ -1,0 +1,170 @@
+// JSON exactly as Python's json.dumps writes it, and kombu's JSON decoding; mirrors kombu/utils/json.py.
+
+import { DecodeError } from "../errors";
+
+export interface PyJsonOptions {
+  /**
+   * kombu >= 5.3 wraps non-JSON scalars as `{"__type__", "__value__"}`; kombu <= 5.2 (Celery 5.2,
+   * the default peer) writes plain ISO strings. Off by default.
+   */
+  typedWrappers?: boolean;
+}
+
+// Python's encoder escapes these with short forms; every other control or non-ASCII code unit
+// becomes \uXXXX with lowercase hex (ensure_ascii=True).
+const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f" };
+
+function encodeString(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `"${value.replace(/["\\\u0000-\u001f\u007f-\uffff]/g, (ch) => {
+    const short = SHORT_ESCAPES[ch];
+    if (short) return short;
+    const code = ch.charCodeAt(0);
+    if (code === 0x7f) return ch;
+    return `\\u${code.toString(16).padStart(4, "0")}`;
+  })}"`;
+}
+
+// Python's float repr: exponent always signed and at least two digits (1e-07, 1e+16).
+function encodeNumber(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Infinity) return "Infinity";
+  if (value === -Infinity) return "-Infinity";
+  if (Number.isInteger(value) && Math.abs(value) < 1e16) return String(value);
+  const text = String(value);
+  const match = /^(-?[\d.]+)e([+-])(\d+)$/.exec(text);
+  if (match) return `${match[1]}e${match[2]}${match[3]!.padStart(2, "0")}`;
+  return Number.isInteger(value) ? `${text}.0` : text;
+}
+
+function encode(value: unknown, options: PyJsonOptions): string | undefined {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+      return encodeString(value);
+    case "number":
+      return encodeNumber(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "bigint":
+      return value.toString();
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined;
+  }
+  if (value instanceof Date) {
+    const iso = value.toISOString().replace("Z", "+00:00");
+    return options.typedWrappers ? `{"__type__": "datetime", "__value__": ${encodeString(iso)}}` : encodeString(iso);
+  }
+  if (Buffer.isBuffer(value)) {
+    if (!options.typedWrappers) return encodeString(value.toString("utf8"));
+    return `{"__type__": "base64", "__value__": ${encodeString(value.toString("base64"))}}`;
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map((item) => encode(item, options) ?? "null").join(", ")}]`;
+  }
+  const toJSON = (value as { toJSON?: () => unknown }).toJSON;
+  if (typeof toJSON === "function") return encode(toJSON.call(value), options);
+  const parts: string[] = [];
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const encoded = encode(item, options);
+    if (encoded !== undefined) parts.push(`${encodeString(key)}: ${encoded}`);
+  }
+  return `{${parts.join(", ")}}`;
+}
+
+/**
+ * Serializes like Python's `json.dumps(value)`: `", "` / `": "` separators, ASCII-only output,
+ * keys in insertion order. Byte-identical envelopes depend on it.
+ */
+export function pyJsonStringify(value: unknown, options: PyJsonOptions = {}): string {
+  return encode(value, options) ?? "null";
+}
+
+function formatUuid(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+// kombu 5.3+ object hook: exactly the keys {__type__, __value__}.
+function reviveTyped(value: Record<string, unknown>): unknown {
+  const type = value.__type__;
+  const inner = value.__value__;
+  switch (type) {
+    case "datetime":
+      return new Date(String(inner));
+    case "date":
+    case "time":
+    case "decimal":
+      return String(inner);
+    case "uuid":
+      return formatUuid(String((inner as { hex?: unknown })?.hex ?? inner).replace(/-/g, ""));
+    case "bytes":
+      return String(inner);
+    case "base64":
+      return Buffer.from(String(inner), "base64");
+    default:
+      // An unknown wrapper is user data that happens to look like one: keep it as it is.
+      return value;
+  }
+}
+
+function isTypedWrapper(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 2 && "__type__" in value && "__value__" in value;
+}
+
+/** Parses JSON from any Celery version, turning kombu 5.3+ typed wrappers back into values. */
+export function pyJsonParse(text: string, what = "JSON document"): unknown {
+  let parsed: unknown;
+  try {
+    // Python writes NaN/Infinity for non-finite floats; JSON.parse rejects them.
+    parsed = JSON.parse(text.includes("NaN") || text.includes("Infinity") ? replaceNonFinite(text) : text);
+  } catch (error) {
+    throw new DecodeError(`${what} is not valid JSON (${(error as Error).message}); first bytes: ${JSON.stringify(text.slice(0, 80))}`, { cause: error });
+  }
+  return revive(parsed);
+}
+
+function revive(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(revive);
+  if (typeof value === "object" && value !== null) {
+    if (isTypedWrapper(value)) return reviveTyped(value);
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = revive(item);
+    return out;
+  }
+  return value;
+}
+
+// Replaces bare NaN / Infinity tokens outside strings with null so JSON.parse accepts them.
+function replaceNonFinite(text: string): string {
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (inString) {
+      out += ch;
+      if (ch === "\\") out += text[++i] ?? "";
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') inString = true;
+    else if (text.startsWith("NaN", i)) {
+      out += "null";
+      i += 2;
+      continue;
+    } else if (text.startsWith("-Infinity", i)) {
+      out += "null";
+      i += 8;
+      continue;
+    } else if (text.startsWith("Infinity", i)) {
+      out += "null";
+      i += 7;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}

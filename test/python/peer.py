@@ -1,0 +1,87 @@
+"""The Python Celery peer for interop tests (run with Debian's /usr/bin/python3 and python3-celery).
+
+Mirrors ../shared/celery-reference/seedflow.py: the seed talk's login workflow plus small tasks.
+Broker, backend and queue come from the environment so each test run is isolated.
+"""
+import os
+
+from celery import Celery, chain, group
+
+app = Celery(
+    "peer",
+    broker=os.environ.get("PEER_BROKER_URL", "redis://127.0.0.1:6379/0"),
+    backend=os.environ.get("PEER_RESULT_BACKEND", "redis://127.0.0.1:6379/0"),
+)
+app.conf.update(
+    task_default_queue=os.environ.get("PEER_QUEUE", "celery"),
+    task_send_sent_event=True,
+    worker_send_task_events=True,
+    task_track_started=True,
+    result_extended=True,
+    accept_content=["json"],
+    task_serializer="json",
+    result_serializer="json",
+    worker_hijack_root_logger=False,
+    broker_connection_retry_on_startup=True,
+)
+
+
+@app.task(name="seedflow.check_device")
+def check_device(user_id, device):
+    return {"user_id": user_id, "device": device, "new": True}
+
+
+@app.task(name="seedflow.notify_user")
+def notify_user(info):
+    return {"notified": info["user_id"]}
+
+
+@app.task(name="seedflow.save_event")
+def save_event(info):
+    return {"saved": info["device"]}
+
+
+@app.task(name="seedflow.post_to_api")
+def post_to_api(results):
+    return {"score": len(results)}
+
+
+@app.task(name="seedflow.post_process")
+def post_process(response):
+    return {"done": True, **response}
+
+
+@app.task(name="seedflow.add")
+def add(x, y):
+    return x + y
+
+
+@app.task(name="seedflow.tsum")
+def tsum(values):
+    return sum(values)
+
+
+@app.task(name="seedflow.fail")
+def fail(msg="boom"):
+    raise ValueError(msg)
+
+
+@app.task(name="seedflow.echo")
+def echo(*args, **kwargs):
+    """Returns exactly what it received, to check argument encoding end to end."""
+    return {"args": list(args), "kwargs": kwargs}
+
+
+@app.task(name="seedflow.on_error")
+def on_error(request, exc, traceback):
+    """New-style errback: runs in the failing worker; records what it saw in the backend."""
+    app.backend.set("errback-seen-%s" % request.id, repr(exc))
+
+
+def login_workflow(user_id="u1", device="pixel-9"):
+    return chain(
+        check_device.s(user_id, device),
+        group(notify_user.s(), save_event.s()),
+        post_to_api.s(),
+        post_process.s(),
+    )
