@@ -51,6 +51,11 @@ export interface ConsumeOptions {
   prefetch?: number;
   /** Deliveries need no ack (events, control): nothing is tracked for redelivery. */
   noAck?: boolean;
+  /**
+   * Called for anything received that cannot become a `Delivery` (e.g. a Redis list item that is
+   * not a kombu envelope); consumption continues. Without it the transport logs the error.
+   */
+  onError?: (error: Error) => void;
 }
 
 export interface Consumer {
