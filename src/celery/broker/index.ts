@@ -1,3 +1,5 @@
 // Public exports of broker/.
 
 export type { Broker, Consumer, ConsumeOptions, Delivery, DriverType, ExchangeSpec, ExchangeType, PublishTarget, QueueSpec } from "./broker";
+export { MemoryBroker } from "./memory/memory-broker";
+export { topicMatches } from "./memory/topic-matches";
