@@ -44,6 +44,10 @@ export interface ChordPart {
   groupIndex: number | null;
 }
 
+/**
+ * `parts` come in group_index order (completion order in Redis list mode); a part read back from
+ * Redis has `groupIndex: null` because Celery's ZRANGE carries no scores.
+ */
 export type ChordPartOutcome = { complete: false } | { complete: true; parts: ChordPart[] };
 
 export interface ResultBackend {
@@ -55,8 +59,11 @@ export interface ResultBackend {
   getTaskMeta(taskId: string): Promise<ResultMeta>;
   /** Writes the document (and wakes waiters); never overwrites a stored SUCCESS. */
   storeResult(meta: ResultMeta): Promise<void>;
-  /** Calls `listener` with every document stored for the task from now on; returns the unsubscribe. */
-  onResult(taskId: string, listener: (meta: ResultMeta) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` with every document stored for the task from now on; returns the unsubscribe.
+   * A published value that does not decode goes to `onError` (a BackendError naming the key).
+   */
+  onResult(taskId: string, listener: (meta: ResultMeta) => void, onError?: (error: Error) => void): Promise<() => Promise<void>>;
   forget(taskId: string): Promise<void>;
   saveGroup(groupId: string, result: ResultTuple): Promise<void>;
   restoreGroup(groupId: string): Promise<ResultTuple | null>;

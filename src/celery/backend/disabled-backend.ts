@@ -1,0 +1,61 @@
+// The backend used when none is configured: reads fail, writes are dropped; mirrors celery.backends.base.DisabledBackend.
+
+import { ImproperlyConfigured } from "../errors";
+import type { ChordPartOutcome, ResultBackend, ResultMeta, ResultTuple } from "./backend";
+
+const NO_BACKEND = "no result backend configured: pass backend to new Celery({...})";
+
+function disabled(what: string): never {
+  throw new ImproperlyConfigured(`${NO_BACKEND} (needed to ${what})`);
+}
+
+/**
+ * Stands in when the app has no result backend. As in Celery, storing a result is a silent no-op
+ * (a worker without a backend simply keeps no results) and every read or chord operation throws
+ * ImproperlyConfigured.
+ */
+export class DisabledBackend implements ResultBackend {
+  readonly displayUrl = "disabled://";
+
+  async connect(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  async storeResult(_meta: ResultMeta): Promise<void> {}
+
+  async getTaskMeta(taskId: string): Promise<ResultMeta> {
+    return disabled(`read the result of task ${taskId}`);
+  }
+
+  async onResult(taskId: string): Promise<() => Promise<void>> {
+    return disabled(`wait for the result of task ${taskId}`);
+  }
+
+  async forget(taskId: string): Promise<void> {
+    disabled(`forget the result of task ${taskId}`);
+  }
+
+  async saveGroup(groupId: string, _result: ResultTuple): Promise<void> {
+    disabled(`save group ${groupId}`);
+  }
+
+  async restoreGroup(groupId: string): Promise<ResultTuple | null> {
+    return disabled(`restore group ${groupId}`);
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    disabled(`delete group ${groupId}`);
+  }
+
+  async setChordSize(groupId: string): Promise<void> {
+    disabled(`run chord ${groupId}`);
+  }
+
+  async incrementChordSize(groupId: string): Promise<void> {
+    disabled(`run chord ${groupId}`);
+  }
+
+  async chordPartReturn(groupId: string): Promise<ChordPartOutcome> {
+    return disabled(`run chord ${groupId}`);
+  }
+}

@@ -1,0 +1,208 @@
+// The Redis result backend, byte-compatible with Celery's; mirrors celery.backends.redis.RedisBackend.
+
+import { Redis } from "ioredis";
+import { BackendError } from "../../errors";
+import { SUCCESS } from "../../states";
+import type { ChordPart, ChordPartOutcome, ResultBackend, ResultMeta, ResultTuple } from "../backend";
+import { decodeChordPart, decodeGroupMeta, decodeResultMeta, encodeChordPart, encodeGroupMeta, encodeResultMeta, pendingMeta } from "../result-meta";
+import { ResultSubscriber } from "./result-subscriber";
+
+export interface RedisBackendOptions {
+  /** Seconds every written key lives (`result_expires`); 0 writes plain SET with no expiry. Default 86400. */
+  resultExpires?: number;
+  /**
+   * `result_backend_transport_options.global_keyprefix` (Celery 5.3+): prepended to every key and
+   * channel, with `_` appended unless it already ends in one of `: _ - .`.
+   */
+  keyPrefix?: string;
+  /** `result_chord_ordered`: `.j` is a sorted set by group_index (true, default) or a list. */
+  chordOrdered?: boolean;
+}
+
+const TASK_PREFIX = "celery-task-meta-";
+const GROUP_PREFIX = "celery-taskset-meta-";
+
+function normalizePrefix(prefix: string): string {
+  return prefix === "" || /[:_\-.]$/.test(prefix) ? prefix : `${prefix}_`;
+}
+
+/** The URL with its password replaced by `**`, as kombu's maskpass. */
+function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "**";
+    return parsed.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ":**@");
+  }
+}
+
+// ioredis replies to MULTI…EXEC with [error, value] pairs; the first error fails the whole call.
+function execValues(replies: [Error | null, unknown][] | null, what: string): unknown[] {
+  if (replies === null) throw new BackendError(`${what}: the Redis transaction was aborted`);
+  return replies.map(([error, value]) => {
+    if (error) throw new BackendError(`${what}: ${error.message}`, { cause: error });
+    return value;
+  });
+}
+
+/**
+ * Stores and reads task results in Redis exactly as Celery's RedisBackend does (keys, JSON bytes,
+ * SETEX+PUBLISH transactions, chord counters), so Python and TypeScript clients and workers can
+ * share one result database.
+ */
+export class RedisBackend implements ResultBackend {
+  readonly displayUrl: string;
+  private readonly client: Redis;
+  private readonly subscriber: ResultSubscriber;
+  private readonly expires: number;
+  private readonly prefix: string;
+  private readonly chordOrdered: boolean;
+
+  /** @param url `redis://[:password@]host[:port][/db]` or `rediss://…` for TLS. */
+  constructor(url: string, options: RedisBackendOptions = {}) {
+    this.displayUrl = maskUrl(url);
+    this.expires = options.resultExpires ?? 86400;
+    this.prefix = normalizePrefix(options.keyPrefix ?? "");
+    this.chordOrdered = options.chordOrdered ?? true;
+    this.client = new Redis(url, { lazyConnect: true });
+    // Failures reach callers through the rejected commands; the event must not crash the process.
+    this.client.on("error", () => undefined);
+    this.subscriber = new ResultSubscriber(
+      () => this.client.duplicate(),
+      (channel) => this.client.get(channel),
+    );
+  }
+
+  async connect(): Promise<void> {
+    if (this.client.status === "wait") {
+      await this.client.connect().catch((error: unknown) => {
+        throw new BackendError(`cannot connect to the result backend ${this.displayUrl}: ${(error as Error).message}`, { cause: error });
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.subscriber.close();
+    if (this.client.status !== "end" && this.client.status !== "wait") await this.client.quit().catch(() => this.client.disconnect());
+    else this.client.disconnect();
+  }
+
+  /** `celery-task-meta-<id>` (with the key prefix): the key and the pub/sub channel of a task's result. */
+  taskKey(taskId: string): string {
+    return `${this.prefix}${TASK_PREFIX}${taskId}`;
+  }
+
+  /** `celery-taskset-meta-<gid><suffix>`: a saved group, or a chord counter with `.j`, `.s` or `.t`. */
+  groupKey(groupId: string, suffix = ""): string {
+    return `${this.prefix}${GROUP_PREFIX}${groupId}${suffix}`;
+  }
+
+  async getTaskMeta(taskId: string): Promise<ResultMeta> {
+    const key = this.taskKey(taskId);
+    const text = await this.run(`GET ${key}`, () => this.client.get(key));
+    return text === null ? pendingMeta(taskId) : decodeResultMeta(text, key, taskId);
+  }
+
+  async storeResult(meta: ResultMeta): Promise<void> {
+    const key = this.taskKey(meta.task_id);
+    // Celery's deduplication guard: a lost or redelivered task never overwrites a stored SUCCESS.
+    const current = await this.run(`GET ${key}`, () => this.client.get(key));
+    if (current !== null && this.storedStatus(current, key, meta.task_id) === SUCCESS) return;
+    await this.set(key, encodeResultMeta(meta));
+  }
+
+  async onResult(taskId: string, listener: (meta: ResultMeta) => void, onError?: (error: Error) => void): Promise<() => Promise<void>> {
+    const key = this.taskKey(taskId);
+    return this.run(`SUBSCRIBE ${key}`, () =>
+      this.subscriber.listen(key, (text) => {
+        let meta: ResultMeta;
+        try {
+          meta = decodeResultMeta(text, key, taskId);
+        } catch (error) {
+          onError?.(error as Error);
+          return;
+        }
+        listener(meta);
+      }),
+    );
+  }
+
+  async forget(taskId: string): Promise<void> {
+    const key = this.taskKey(taskId);
+    await this.run(`DEL ${key}`, () => this.client.del(key));
+  }
+
+  async saveGroup(groupId: string, result: ResultTuple): Promise<void> {
+    await this.set(this.groupKey(groupId), encodeGroupMeta(result));
+  }
+
+  async restoreGroup(groupId: string): Promise<ResultTuple | null> {
+    const key = this.groupKey(groupId);
+    const text = await this.run(`GET ${key}`, () => this.client.get(key));
+    return text === null ? null : decodeGroupMeta(text, key);
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    const key = this.groupKey(groupId);
+    await this.run(`DEL ${key}`, () => this.client.del(key));
+  }
+
+  async setChordSize(groupId: string, size: number): Promise<void> {
+    await this.set(this.groupKey(groupId, ".s"), String(size));
+  }
+
+  async incrementChordSize(groupId: string, by: number): Promise<void> {
+    const key = this.groupKey(groupId, ".t");
+    await this.run(`INCRBY ${key}`, () => this.client.incrby(key, by));
+  }
+
+  async chordPartReturn(groupId: string, part: ChordPart): Promise<ChordPartOutcome> {
+    const jkey = this.groupKey(groupId, ".j");
+    const tkey = this.groupKey(groupId, ".t");
+    const skey = this.groupKey(groupId, ".s");
+    const member = encodeChordPart(part);
+    const pipe = this.client.multi();
+    if (this.chordOrdered) pipe.zadd(jkey, part.groupIndex ?? "+inf", member).zcount(jkey, "-inf", "+inf");
+    else pipe.rpush(jkey, member).llen(jkey);
+    pipe.get(tkey).get(skey);
+    if (this.expires) pipe.expire(jkey, this.expires).expire(tkey, this.expires).expire(skey, this.expires);
+    const what = `chord part of ${groupId}`;
+    const [, readyCount, extra, size] = execValues(await this.run(what, () => pipe.exec()), what);
+    if (!size) return { complete: false };
+    const total = Number(size) + Number(extra ?? 0);
+    if (Number(readyCount) !== total) return { complete: false };
+    const read = this.chordOrdered ? this.client.multi().zrange(jkey, 0, "-1") : this.client.multi().lrange(jkey, 0, total);
+    const [members] = execValues(await this.run(what, () => read.exec()), what) as [string[]];
+    const cleanup = this.client.multi().del(jkey).del(tkey).del(skey);
+    execValues(await this.run(what, () => cleanup.exec()), what);
+    return { complete: true, parts: members.map((text) => decodeChordPart(text, jkey)) };
+  }
+
+  // RedisBackend.set: SETEX (or SET without expiry) and PUBLISH on the key's own channel, in one MULTI.
+  private async set(key: string, value: string): Promise<void> {
+    const pipe = this.client.multi();
+    if (this.expires) pipe.setex(key, this.expires, value);
+    else pipe.set(key, value);
+    pipe.publish(key, value);
+    execValues(await this.run(`SET ${key}`, () => pipe.exec()), `SET ${key}`);
+  }
+
+  // A stored value we cannot read is no SUCCESS to protect: the new document replaces it.
+  private storedStatus(text: string, key: string, taskId: string): string | null {
+    try {
+      return decodeResultMeta(text, key, taskId).status;
+    } catch {
+      return null;
+    }
+  }
+
+  private async run<T>(what: string, command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      if (error instanceof BackendError) throw error;
+      throw new BackendError(`result backend ${this.displayUrl}: ${what} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}

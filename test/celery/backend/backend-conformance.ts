@@ -1,0 +1,119 @@
+// The behaviour every ResultBackend must share, run against each implementation.
+
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { ChordPart, ResultBackend, ResultMeta } from "../../../src/celery/index";
+
+/** A finished-task document shaped like the ones a Celery 5.2 worker writes. */
+export function successMeta(taskId: string, result: unknown, extra: Partial<ResultMeta> = {}): ResultMeta {
+  return { status: "SUCCESS", result, traceback: null, children: [], date_done: "2026-11-24T07:14:08.518195", task_id: taskId, ...extra };
+}
+
+function part(index: number): ChordPart {
+  return { taskId: randomUUID(), state: "SUCCESS", result: index * 10, groupIndex: index };
+}
+
+export function backendConformance(name: string, makeBackend: () => ResultBackend): void {
+  let backend: ResultBackend;
+  const written: string[] = [];
+  const id = () => {
+    const value = randomUUID();
+    written.push(value);
+    return value;
+  };
+
+  beforeAll(async () => {
+    backend = makeBackend();
+    await backend.connect();
+  });
+  afterAll(async () => {
+    for (const taskId of written) {
+      await backend.forget(taskId);
+      await backend.deleteGroup(taskId);
+    }
+    await backend.close();
+  });
+
+  it(`${name}: reports PENDING for a task it knows nothing about`, async () => {
+    const taskId = id();
+    const meta = await backend.getTaskMeta(taskId);
+    expect(meta).toMatchObject({ status: "PENDING", result: null, task_id: taskId });
+  });
+
+  it(`${name}: returns a stored document with every field, including unknown ones`, async () => {
+    const taskId = id();
+    const meta = successMeta(taskId, { answer: [1, "two"] }, { group_id: "g1", name: "proj.add", args: [1], kwargs: { x: 2 }, worker: "w@h", retries: 0, queue: "celery", stamped_headers: ["s"], s: "v" });
+    await backend.storeResult(meta);
+    expect(await backend.getTaskMeta(taskId)).toEqual(meta);
+  });
+
+  it(`${name}: never overwrites a stored SUCCESS, but lets other states advance`, async () => {
+    const taskId = id();
+    await backend.storeResult({ ...successMeta(taskId, null), status: "STARTED", date_done: null });
+    await backend.storeResult(successMeta(taskId, 5));
+    await backend.storeResult({ ...successMeta(taskId, { exc_type: "ValueError", exc_message: ["late"], exc_module: "builtins" }), status: "FAILURE" });
+    const meta = await backend.getTaskMeta(taskId);
+    expect(meta.status).toBe("SUCCESS");
+    expect(meta.result).toBe(5);
+  });
+
+  it(`${name}: wakes a listener with each document stored after it subscribed, until unsubscribed`, async () => {
+    const taskId = id();
+    const seen: string[] = [];
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    const unsubscribe = await backend.onResult(taskId, (meta) => {
+      seen.push(meta.status);
+      if (meta.status === "SUCCESS") wake();
+    });
+    await backend.storeResult({ ...successMeta(taskId, null), status: "STARTED", date_done: null });
+    await backend.storeResult(successMeta(taskId, 8));
+    await woken;
+    await unsubscribe();
+    expect(seen).toEqual(["STARTED", "SUCCESS"]);
+  });
+
+  it(`${name}: forgets a result, which then reads as PENDING`, async () => {
+    const taskId = id();
+    await backend.storeResult(successMeta(taskId, 1));
+    await backend.forget(taskId);
+    expect((await backend.getTaskMeta(taskId)).status).toBe("PENDING");
+  });
+
+  it(`${name}: saves, restores and deletes a group`, async () => {
+    const groupId = id();
+    const tuple: [[string, null], [[string, null], null][]] = [[groupId, null], [[[randomUUID(), null], null], [[randomUUID(), null], null]]];
+    expect(await backend.restoreGroup(groupId)).toBeNull();
+    await backend.saveGroup(groupId, tuple);
+    expect(await backend.restoreGroup(groupId)).toEqual(tuple);
+    await backend.deleteGroup(groupId);
+    expect(await backend.restoreGroup(groupId)).toBeNull();
+  });
+
+  it(`${name}: completes a chord for exactly one of many concurrent parts, with parts in group_index order`, async () => {
+    const groupId = id();
+    const parts = Array.from({ length: 12 }, (_, i) => part(i));
+    await backend.setChordSize(groupId, parts.length);
+    const shuffled = [...parts].sort(() => Math.random() - 0.5);
+    const outcomes = await Promise.all(shuffled.map((p) => backend.chordPartReturn(groupId, p)));
+    const complete = outcomes.filter((o) => o.complete);
+    expect(complete).toHaveLength(1);
+    const [done] = complete;
+    expect(done?.complete && done.parts.map((p) => [p.taskId, p.state, p.result])).toEqual(parts.map((p) => [p.taskId, "SUCCESS", p.result]));
+  });
+
+  it(`${name}: waits for the members added at run time before completing a chord`, async () => {
+    const groupId = id();
+    await backend.setChordSize(groupId, 2);
+    await backend.incrementChordSize(groupId, 1);
+    expect((await backend.chordPartReturn(groupId, part(0))).complete).toBe(false);
+    expect((await backend.chordPartReturn(groupId, part(1))).complete).toBe(false);
+    const last = await backend.chordPartReturn(groupId, part(1));
+    expect(last.complete && last.parts).toHaveLength(3);
+  });
+
+  it(`${name}: never completes a chord whose size was not set`, async () => {
+    const groupId = id();
+    expect((await backend.chordPartReturn(groupId, part(0))).complete).toBe(false);
+  });
+}
