@@ -43,7 +43,7 @@ export default tseslint.config(
     },
   },
   { files: ["src/celery/**/*.ts"], rules: libraryRules },
-  { files: ["src/celery/protocol/**/*.ts", "src/celery/canvas/**/*.ts", "src/celery/states.ts", "src/celery/errors.ts"], rules: pureRules },
+  { files: ["src/celery/protocol/**/*.ts", "src/celery/canvas/**/*.ts", "src/celery/states.ts", "src/celery/errors.ts", "src/celery/events/{cluster-state,event-types,lamport-clock}.ts"], rules: pureRules },
   {
     // Only the worker may import the worker.
     files: ["src/celery/**/*.ts"],

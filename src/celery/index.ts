@@ -8,3 +8,4 @@ export * from "./broker/index";
 export * from "./backend/index";
 export * from "./result/index";
 export * from "./app/index";
+export * from "./events/index";
