@@ -288,7 +288,8 @@ export class AmqpBroker implements Broker {
   }
 
   async consume(queues: QueueSpec[], onDelivery: (delivery: Delivery) => void, options: ConsumeOptions = {}): Promise<Consumer> {
-    const consumer = new AmqpConsumer(this, queues, onDelivery, options, (error) => this.report(error), () => this.recoverConsumers());
+    const report = (error: CeleryError) => (options.onError ? options.onError(error) : this.report(error));
+    const consumer = new AmqpConsumer(this, queues, onDelivery, options, report, () => this.recoverConsumers());
     try {
       await consumer.subscribe(await this.connection());
     } catch (error) {
@@ -314,6 +315,7 @@ export class AmqpBroker implements Broker {
   }
 
   private async connection(): Promise<ChannelModel> {
+    if (this.closed) throw new BrokerConnectionError(`The broker for ${this.displayUrl} was closed: call connect() to use it again.`);
     if (this.model) return this.model;
     this.connecting ??= this.open().finally(() => {
       this.connecting = null;
@@ -347,7 +349,13 @@ export class AmqpBroker implements Broker {
     if (this.model !== model) return;
     this.model = null;
     if (this.closed) return;
-    this.report(new BrokerConnectionError(`Lost the connection to RabbitMQ at ${this.displayUrl}: ${error ? error.message : "closed by the server"}.`, { cause: error }));
+    const reason = error ? error.message : "closed by the server";
+    // amqplib cannot decode every field type py-amqp writes (ints beyond 32 bits travel as `L`):
+    // such a header kills the whole connection, and the message comes back on reconnect.
+    const hint = /Unexpected type tag/.test(reason)
+      ? " A delivered message has a header type amqplib cannot decode (Python sends integers beyond 32 bits as 'L'); remove it from the queue or send that header as a string."
+      : "";
+    this.report(new BrokerConnectionError(`Lost the connection to RabbitMQ at ${this.displayUrl}: ${reason}.${hint}`, { cause: error }));
     this.recoverConsumers();
   }
 
