@@ -8,12 +8,19 @@ export type CeleryErrorCode =
   | "MALFORMED_MESSAGE"
   | "NOT_REGISTERED"
   | "TIMEOUT"
+  | "INCOMPLETE_STREAM"
   | "TASK_FAILED"
   | "TASK_REVOKED"
   | "CHORD_ERROR"
+  | "INVALID_CANVAS"
   | "BROKER_CONNECTION"
   | "BACKEND_ERROR"
-  | "OPERATIONAL_ERROR";
+  | "OPERATIONAL_ERROR"
+  | "RETRY"
+  | "MAX_RETRIES_EXCEEDED"
+  | "TIME_LIMIT_EXCEEDED"
+  | "REJECT"
+  | "IGNORE";
 
 /** Root of every error the library throws. `code` survives bundling where `instanceof` may not. */
 export class CeleryError extends Error {
@@ -69,6 +76,13 @@ export class TimeoutError extends CeleryError {
   }
 }
 
+/** Walking a result graph reached a task that has not finished (celery.exceptions.IncompleteStream). */
+export class IncompleteStream extends CeleryError {
+  constructor(message: string) {
+    super("INCOMPLETE_STREAM", message);
+  }
+}
+
 /**
  * A task failed on a worker (any language). Carries Celery's exception document so that
  * `exc_type` etc. survive: `AsyncResult.get()` throws this for FAILURE.
@@ -106,6 +120,16 @@ export class TaskRevokedError extends TaskFailedError {
 export class ChordError extends CeleryError {
   constructor(message: string) {
     super("CHORD_ERROR", message);
+  }
+}
+
+/**
+ * A canvas that cannot be applied as asked, such as a `link` on a group or an empty chain (Celery
+ * raises TypeError or silently returns None there).
+ */
+export class InvalidCanvas extends CeleryError {
+  constructor(message: string) {
+    super("INVALID_CANVAS", message);
   }
 }
 
