@@ -25,16 +25,20 @@ function encodeString(value: string): string {
   })}"`;
 }
 
-// Python's float repr: exponent always signed and at least two digits (1e-07, 1e+16).
-function encodeNumber(value: number): string {
+/**
+ * A number as Python's json.dumps writes it (and, for finite values, as Python's repr does):
+ * a float's exponent is always signed and at least two digits (1e-07, 1e+16).
+ */
+export function pyJsonNumber(value: number): string {
   if (Number.isNaN(value)) return "NaN";
   if (value === Infinity) return "Infinity";
   if (value === -Infinity) return "-Infinity";
   if (Number.isInteger(value) && Math.abs(value) < 1e16) return String(value);
-  const text = String(value);
-  const match = /^(-?[\d.]+)e([+-])(\d+)$/.exec(text);
-  if (match) return `${match[1]}e${match[2]}${match[3]!.padStart(2, "0")}`;
-  return Number.isInteger(value) ? `${text}.0` : text;
+  // Python switches to exponent notation below 1e-4 and from 1e16 (JS: 1e-7 and 1e21).
+  const [mantissa, exponentText] = value.toExponential().split("e") as [string, string];
+  const exponent = Number(exponentText);
+  if (exponent < -4 || exponent >= 16) return `${mantissa}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  return String(value);
 }
 
 function encode(value: unknown, options: PyJsonOptions): string | undefined {
@@ -43,7 +47,7 @@ function encode(value: unknown, options: PyJsonOptions): string | undefined {
     case "string":
       return encodeString(value);
     case "number":
-      return encodeNumber(value);
+      return pyJsonNumber(value);
     case "boolean":
       return value ? "true" : "false";
     case "bigint":
