@@ -1,7 +1,7 @@
 // The backend used when none is configured: reads fail, writes are dropped; mirrors celery.backends.base.DisabledBackend.
 
 import { ImproperlyConfigured } from "../errors";
-import type { ChordPartOutcome, ResultBackend, ResultMeta, ResultTuple } from "./backend";
+import type { ChordPart, ChordPartOutcome, ResultBackend, ResultMeta, ResultTuple } from "./backend";
 
 const NO_BACKEND = "no result backend configured: pass backend to new Celery({...})";
 
@@ -27,7 +27,7 @@ export class DisabledBackend implements ResultBackend {
     return disabled(`read the result of task ${taskId}`);
   }
 
-  async onResult(taskId: string): Promise<() => Promise<void>> {
+  async onResult(taskId: string, _listener: (meta: ResultMeta) => void): Promise<() => Promise<void>> {
     return disabled(`wait for the result of task ${taskId}`);
   }
 
@@ -47,15 +47,15 @@ export class DisabledBackend implements ResultBackend {
     disabled(`delete group ${groupId}`);
   }
 
-  async setChordSize(groupId: string): Promise<void> {
+  async setChordSize(groupId: string, _size: number): Promise<void> {
     disabled(`run chord ${groupId}`);
   }
 
-  async incrementChordSize(groupId: string): Promise<void> {
+  async incrementChordSize(groupId: string, _by: number): Promise<void> {
     disabled(`run chord ${groupId}`);
   }
 
-  async chordPartReturn(groupId: string): Promise<ChordPartOutcome> {
+  async chordPartReturn(groupId: string, _part: ChordPart): Promise<ChordPartOutcome> {
     return disabled(`run chord ${groupId}`);
   }
 }
