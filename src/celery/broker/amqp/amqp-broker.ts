@@ -355,7 +355,8 @@ export class AmqpBroker implements Broker {
     const hint = /Unexpected type tag/.test(reason)
       ? " A delivered message has a header type amqplib cannot decode (Python sends integers beyond 32 bits as 'L'); remove it from the queue or send that header as a string."
       : "";
-    this.report(new BrokerConnectionError(`Lost the connection to RabbitMQ at ${this.displayUrl}: ${reason}.${hint}`, { cause: error }));
+    const stopped = this.options.reconnect === false && this.consumers.size > 0 ? " Reconnecting is off: its consumers stay stopped until consume() is called again." : "";
+    this.report(new BrokerConnectionError(`Lost the connection to RabbitMQ at ${this.displayUrl}: ${reason}.${hint}${stopped}`, { cause: error }));
     this.recoverConsumers();
   }
 
