@@ -9,3 +9,4 @@ export * from "./backend/index";
 export * from "./result/index";
 export * from "./app/index";
 export * from "./events/index";
+export * from "./worker/index";
