@@ -92,7 +92,8 @@ class AmqpConsumer implements Consumer {
     private readonly onDelivery: (delivery: Delivery) => void,
     private readonly options: ConsumeOptions,
     private readonly report: (error: CeleryError) => void,
-    private readonly lost: (consumer: AmqpConsumer) => void,
+    /** Called when the channel dies under a live consumer, so the broker can re-subscribe it. */
+    private readonly lost: () => void,
   ) {
     this.queues = specs.map((spec) => spec.name);
   }
@@ -110,7 +111,7 @@ class AmqpConsumer implements Consumer {
     channel.on("close", () => {
       if (this.channel !== channel) return;
       this.channel = null;
-      this.lost(this);
+      this.lost();
     });
     // Deliveries can arrive before basic.consume-ok resolves: the channel must be current by then.
     this.channel = channel;
@@ -276,6 +277,7 @@ export class AmqpBroker implements Broker {
     await new Promise<void>((resolve, reject) => {
       const confirmed = (error: unknown) => {
         if (!error) resolve();
+        // amqplib distinguishes a basic.nack from a closed channel only by this message.
         else if (reasonOf(error) === "message nacked") reject(new BrokerConnectionError(`${what}: RabbitMQ nacked the message (it was not stored); publish it again.`, { cause: error }));
         else reject(new BrokerConnectionError(`${what}: the channel closed before RabbitMQ confirmed the message (${reasonOf(this.publisher.lastError ?? error)}); it may not have been stored.`, { cause: error }));
       };
