@@ -1,8 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BackendError, decodeChordPart, decodeGroupMeta, decodeResultMeta, encodeChordPart, encodeGroupMeta, encodeResultMeta, type ResultMeta } from "../../../src/celery/index";
-
-const VECTORS = "/work/shared/celery-reference/vectors";
+import { loadVector, VECTORS_DIR } from "../../support/vectors";
 
 interface BackendRecord {
   command: string[];
@@ -11,9 +10,9 @@ interface BackendRecord {
 }
 
 // Every byte-exact value Celery 5.2.6 wrote into the result database across the recorded scenarios.
-const records: BackendRecord[] = readdirSync(VECTORS)
+const records: BackendRecord[] = readdirSync(VECTORS_DIR)
   .filter((file) => file.endsWith(".redis.json"))
-  .flatMap((file) => (JSON.parse(readFileSync(`${VECTORS}/${file}`, "utf8")) as { backend: BackendRecord[] }).backend)
+  .flatMap((file) => loadVector<{ backend: BackendRecord[] }>(file).backend)
   .filter((record) => record.raw !== undefined && !record.sanitized);
 
 const taskDocs = records.filter((r) => r.command[0] === "SETEX" && r.command[1]!.startsWith("celery-task-meta-"));
