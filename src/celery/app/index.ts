@@ -1,2 +1,4 @@
 // Public exports of app/.
 
+export { Celery, type CeleryConfig, type PublishListener, type TaskRoute, type TaskRoutes } from "./celery";
+export { Task, type ArgsSuffix, type TaskImplementation } from "./task";
