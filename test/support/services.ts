@@ -15,10 +15,10 @@ export type Service = "redis" | "rabbitmq" | "postgres" | "python-celery";
 
 const inCi = process.env.CI === "true";
 
-function portOpen(port: number): Promise<boolean> {
+function portOpenOnce(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: "127.0.0.1", port });
-    socket.setTimeout(1000);
+    socket.setTimeout(5000);
     socket.once("connect", () => {
       socket.destroy();
       resolve(true);
@@ -29,6 +29,16 @@ function portOpen(port: number): Promise<boolean> {
       resolve(false);
     });
   });
+}
+
+// A busy machine (two cores, parallel test files) can delay an accept: try a few times before
+// declaring a service missing.
+async function portOpen(port: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (await portOpenOnce(port)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return false;
 }
 
 function pythonCeleryVersion(): string | null {
