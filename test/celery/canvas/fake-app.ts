@@ -25,6 +25,8 @@ export class FakeGroupResult extends FakeResult {
 }
 
 export interface SentTask {
+  /** The id the message gets: options.task_id, or a fresh one when the canvas left it to the app. */
+  id: string;
   name: string;
   args: unknown[];
   kwargs: Record<string, unknown>;
@@ -40,11 +42,11 @@ export class RecordingApp implements CanvasApp {
 
   async sendTask(name: string, args: unknown[], kwargs: Record<string, unknown>, options: TaskOptions): Promise<AsyncResult> {
     // What a real app would do: the JSON round trip proves everything handed over is plain data.
-    const plain = JSON.parse(JSON.stringify({ name, args, kwargs, options })) as SentTask;
-    plain.options.task_id ??= this.newId();
-    this.sent.push(plain);
+    const plain = JSON.parse(JSON.stringify({ name, args, kwargs, options })) as Omit<SentTask, "id">;
+    const id = plain.options.task_id ?? this.newId();
+    this.sent.push({ id, ...plain });
     this.log.push(`send ${name}`);
-    return this.asyncResult(plain.options.task_id);
+    return this.asyncResult(id);
   }
   async setChordSize(groupId: string, size: number): Promise<void> {
     this.chordSizes.push([groupId, size]);
@@ -79,10 +81,10 @@ export function wireOf(sent: SentTask): WireTask {
   const o = sent.options;
   return {
     task: sent.name,
-    id: o.task_id,
+    id: sent.id,
     group: o.group_id ?? null,
     group_index: o.group_index ?? null,
-    root_id: o.root_id ?? o.task_id,
+    root_id: o.root_id ?? sent.id,
     parent_id: o.parent_id ?? null,
     body: [sent.args, sent.kwargs, { callbacks: listOrNull(o.link), errbacks: listOrNull(o.link_error), chain: o.chain ?? null, chord: o.chord ?? null }],
   };

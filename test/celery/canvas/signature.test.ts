@@ -89,7 +89,7 @@ describe("Signature", () => {
     const sig = new Signature({ task: "seedflow.add", args: [4], options: { queue: "q" } }, app);
     const result = await sig.applyAsync([1], { k: 1 }, { priority: null as unknown as number, parent_id: "p" });
     await sig.delay(7);
-    expect(app.sent[0]).toEqual({ name: "seedflow.add", args: [1, 4], kwargs: { k: 1 }, options: { queue: "q", parent_id: "p", task_id: result.id } });
+    expect(app.sent[0]).toEqual({ id: result.id, name: "seedflow.add", args: [1, 4], kwargs: { k: 1 }, options: { queue: "q", parent_id: "p" } });
     expect(app.sent[1]?.args).toEqual([7, 4]);
   });
 
