@@ -1,11 +1,10 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisBroker, createBroker, decodeRedisEnvelope, displayUrl, encodeRedisEnvelope, kombuTopicPattern, type Delivery, type Message } from "../../../src/celery/index";
 import { REDIS_URL, describeWith, uniqueName } from "../../support/services";
+import { VECTORS_DIR, loadVector } from "../../support/vectors";
 import { brokerConformance } from "./broker-conformance";
-
-const VECTORS = "/work/shared/celery-reference/vectors/";
 
 interface RawRecord {
   command: string[];
@@ -15,10 +14,10 @@ interface RawRecord {
 
 /** Every envelope Celery 5.2.6 LPUSHed or PUBLISHed in the captured scenarios, byte-exact ones only. */
 function capturedEnvelopes(): { file: string; record: RawRecord }[] {
-  return readdirSync(VECTORS)
+  return readdirSync(VECTORS_DIR)
     .filter((file) => file.endsWith(".redis.json"))
     .flatMap((file) => {
-      const vector = JSON.parse(readFileSync(VECTORS + file, "utf8")) as Record<string, RawRecord[]>;
+      const vector = loadVector<Record<string, RawRecord[]>>(file);
       return ["task_messages", "events", "control"].flatMap((section) =>
         (vector[section] ?? []).filter((record) => record.raw && ["LPUSH", "PUBLISH"].includes(record.command[0]!) && !record.sanitized).map((record) => ({ file, record })),
       );
@@ -66,7 +65,7 @@ describe("Redis envelope codec", () => {
   });
 
   it("writes add.delay(2, 3) exactly as Celery did", () => {
-    const vector = JSON.parse(readFileSync(`${VECTORS}01_single_task.redis.json`, "utf8")) as { task_messages: (RawRecord & { envelope: { headers: Record<string, unknown>; properties: Record<string, string> } })[] };
+    const vector = loadVector<{ task_messages: (RawRecord & { envelope: { headers: Record<string, unknown>; properties: Record<string, string> } })[] }>("01_single_task.redis");
     const captured = vector.task_messages[0]!;
     const message: Message = {
       body: Buffer.from('[[2, 3], {}, {"callbacks": null, "errbacks": null, "chain": null, "chord": null}]'),
