@@ -1,11 +1,14 @@
-// Public exports of worker/.
+// Public exports of worker/; importing it also gives the Celery app its worker() method.
+
+import "./app-worker";
 
 export { CONTROL_COMMANDS, dispatchControl, isAddressedTo, NO_REPLY, type ControlTarget, type TaskInfo } from "./control-panel";
 export { describeError, reprOfExceptionInfo, type ErrorDescription } from "./describe-error";
 export { exponentialBackoff } from "./exponential-backoff";
 export { RevokedSet, REVOKES_MAX, REVOKE_EXPIRES_SECONDS } from "./revoked-set";
+export { currentTask } from "./current-task";
 export { TaskContext, type RetryOptions, type TaskRequestContext } from "./task-context";
 export type { WorkerApp } from "./worker-app";
 export { Ignore, MaxRetriesExceededError, Reject, Retry, SoftTimeLimitExceeded, TimeLimitExceeded } from "./worker-errors";
-export type { ErrorMatcher, WorkerTask, WorkerTaskOptions } from "./worker-task";
+export { workerTaskFrom, type ErrorMatcher, type WorkerTask, type WorkerTaskOptions } from "./worker-task";
 export { Worker, type WorkerLogger, type WorkerOptions } from "./worker";

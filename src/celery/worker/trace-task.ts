@@ -13,7 +13,7 @@ import { TaskContext, type TaskRequestContext } from "./task-context";
 import { applySignature, groupOf, resultTupleOf } from "./canvas-bridge";
 import type { WorkerApp } from "./worker-app";
 import { Ignore, Reject, Retry, SoftTimeLimitExceeded, TimeLimitExceeded } from "./worker-errors";
-import type { WorkerTask } from "./worker-task";
+import { type WorkerTask, workerTaskFrom } from "./worker-task";
 
 /** How a traced task ended; the worker turns it into acks and events. */
 export type TraceOutcome =
@@ -297,7 +297,7 @@ export class Tracer {
   private async callErrbacks(request: TaskRequestContext, description: ErrorDescription): Promise<void> {
     const remote: SignatureDict[] = [];
     for (const errback of request.errbacks ?? []) {
-      const local = errback.subtask_type === null ? this.app.workerTask(errback.task) : undefined;
+      const local = errback.subtask_type === null ? workerTaskFrom(this.app.tasks.get(errback.task)) : undefined;
       if (local?.errback) {
         await local.run(new TaskContext(request, new AbortController().signal, { maxRetries: 0, defaultRetryDelay: 0 }, async () => undefined), [request, description.error, description.traceback, ...errback.args], errback.kwargs);
       } else {

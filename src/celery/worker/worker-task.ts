@@ -1,14 +1,17 @@
-// A task as the worker runs it: the implementation plus the execution options Celery keeps on the Task class; mirrors the worker-facing attributes of celery.app.task.Task.
+// A task as the worker runs it: the app's implementation plus the execution options Celery keeps on the Task class; mirrors the worker-facing attributes of celery.app.task.Task.
 
+import type { Task } from "../app/task";
+import { runWithTaskContext } from "./current-task";
 import type { TaskContext } from "./task-context";
 
 /** An error class, or a predicate, that selects errors for automatic retry (Celery's autoretry_for tuple). */
 export type ErrorMatcher = (abstract new (...args: never[]) => Error) | ((error: unknown) => boolean);
 
 /**
- * Worker-side options of a task, camelCase versions of Celery's task attributes, with Celery's
- * defaults: maxRetries 3, defaultRetryDelay 180 s, retryBackoff false, retryBackoffMax 600 s,
- * retryJitter true, acksLate/trackStarted from the worker.
+ * Worker-side options of a task, given with the task's other options
+ * (`app.task("name", fn, { acksLate: true, maxRetries: 5 })`); camelCase versions of Celery's
+ * task attributes, with Celery's defaults: maxRetries 3, defaultRetryDelay 180 s, retryBackoff
+ * false, retryBackoffMax 600 s, retryJitter true; acksLate and trackStarted from the worker.
  */
 export interface WorkerTaskOptions {
   acksLate?: boolean;
@@ -33,16 +36,37 @@ export interface WorkerTaskOptions {
   rateLimit?: string | number | null;
   /** Send task events for this task (default true). */
   sendEvents?: boolean;
+  /**
+   * Called in-process as `(request, exc, traceback, ...args)` when used as a link_error. Default:
+   * when the implementation declares more than one parameter, as Celery's arity check.
+   */
+  errback?: boolean;
+}
+
+/** What the worker executes. */
+export interface WorkerTask extends WorkerTaskOptions {
+  name: string;
+  run(context: TaskContext, args: unknown[], kwargs: Record<string, unknown>): Promise<unknown>;
 }
 
 /**
- * What the worker executes: `run(ctx, ...args, kwargs)`. Positional arguments arrive as they
- * were sent; keyword arguments, when any were sent, as a final object. A task whose `errback`
- * flag is set is called in-process with `(request, exc, traceback, ...args)` when used as a
- * link_error, like Celery's new-style errbacks.
+ * The worker's view of an app task, or undefined when the app only holds a producer handle
+ * (no implementation). The implementation is called as `fn(...args)`, plus the kwargs object as
+ * a last argument when any were sent; `currentTask()` gives it its context.
  */
-export interface WorkerTask extends WorkerTaskOptions {
-  name: string;
-  run(ctx: TaskContext, args: unknown[], kwargs: Record<string, unknown>): unknown;
-  errback?: boolean;
+export function workerTaskFrom(task: Task<never, unknown> | undefined): WorkerTask | undefined {
+  const implementation = task?.implementation as ((...args: unknown[]) => unknown) | undefined;
+  if (!task || !implementation) return undefined;
+  const options = task.options as WorkerTaskOptions;
+  const timeLimit = task.options.time_limit;
+  const softTimeLimit = task.options.soft_time_limit;
+  return {
+    ...options,
+    name: task.name,
+    ignoreResult: options.ignoreResult ?? task.options.ignore_result,
+    timeLimit: options.timeLimit ?? timeLimit,
+    softTimeLimit: options.softTimeLimit ?? softTimeLimit,
+    errback: options.errback ?? implementation.length > 1,
+    run: async (context, args, kwargs) => runWithTaskContext(context, () => implementation(...args, ...(Object.keys(kwargs).length > 0 ? [kwargs] : []))),
+  };
 }

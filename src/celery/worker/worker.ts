@@ -16,7 +16,7 @@ import { RevokedSet } from "./revoked-set";
 import type { TaskRequestContext } from "./task-context";
 import { type TraceJob, type TraceOutcome, Tracer } from "./trace-task";
 import type { WorkerApp } from "./worker-app";
-import type { WorkerTask } from "./worker-task";
+import { type WorkerTask, workerTaskFrom } from "./worker-task";
 
 /** Where the worker writes what it does; defaults to console with a level prefix. */
 export interface WorkerLogger {
@@ -281,7 +281,7 @@ export class Worker implements ControlTarget {
   }
 
   private taskFor(name: string): WorkerTask | undefined {
-    const task = this.app.workerTask(name);
+    const task = workerTaskFrom(this.app.tasks.get(name));
     if (!task) return undefined;
     const override = this.taskOverrides.get(name);
     return override ? { ...task, ...override, run: task.run.bind(task) } : task;
@@ -563,7 +563,7 @@ export class Worker implements ControlTarget {
   }
 
   registered(): string[] {
-    return this.app.taskNames().filter((name) => !name.startsWith("celery."));
+    return [...this.app.tasks.keys()].filter((name) => !name.startsWith("celery.") && this.taskFor(name));
   }
 
   queryTask(ids: string[]): Record<string, [string, TaskInfo]> {
@@ -592,7 +592,7 @@ export class Worker implements ControlTarget {
   }
 
   setRateLimit(taskName: string, rateLimit: string | number | null): boolean {
-    if (!this.app.workerTask(taskName)) return false;
+    if (!this.taskFor(taskName)) return false;
     const interval = rateInterval(rateLimit);
     if (interval === 0) this.rateLimits.delete(taskName);
     else this.rateLimits.set(taskName, { interval, next: 0 });
@@ -601,7 +601,7 @@ export class Worker implements ControlTarget {
   }
 
   setTimeLimit(taskName: string, soft: number | null, hard: number | null): boolean {
-    if (!this.app.workerTask(taskName)) return false;
+    if (!this.taskFor(taskName)) return false;
     this.taskOverrides.set(taskName, { ...this.taskOverrides.get(taskName), softTimeLimit: soft, timeLimit: hard });
     return true;
   }

@@ -28,7 +28,7 @@ function fakeTarget(overrides: Partial<ControlTarget> = {}): ControlTarget & { c
     scheduled: () => [],
     revokedIds: () => ["t9"],
     registered: () => ["tasks.add"],
-    queryTask: (ids) => (ids.includes("t1") ? { t1: ["active", info] } : {}),
+    queryTask: (ids): Record<string, [string, TaskInfo]> => (ids.includes("t1") ? { t1: ["active", info] } : {}),
     stats: () => ({ pid: 1 }),
     setRateLimit: (name) => name === "tasks.add",
     setTimeLimit: (name) => name === "tasks.add",
