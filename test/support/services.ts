@@ -1,7 +1,8 @@
 // Gates for tests that need a real service or Python Celery. Under CI=true a missing service is a
 // failure (the suite must never pass by skipping); elsewhere the tests skip with a one-line reason.
 
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { connect } from "node:net";
 import { describe } from "vitest";
 
@@ -41,9 +42,11 @@ async function portOpen(port: number): Promise<boolean> {
   return false;
 }
 
-function pythonCeleryVersion(): string | null {
+// Asynchronous on purpose: a blocking child process would stall the port probes running beside it.
+async function pythonCeleryVersion(): Promise<string | null> {
   try {
-    return execFileSync(PYTHON, ["-c", "import celery, redis; print(celery.__version__)"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const { stdout } = await promisify(execFile)(PYTHON, ["-c", "import celery, redis; print(celery.__version__)"], { encoding: "utf8" });
+    return stdout.trim();
   } catch {
     return null;
   }
@@ -59,7 +62,7 @@ async function missing(service: Service): Promise<string | null> {
     case "postgres":
       return (await portOpen(5432)) ? null : "PostgreSQL is not listening on 127.0.0.1:5432";
     case "python-celery":
-      return pythonCeleryVersion() ? null : `${PYTHON} cannot import celery (apt-get install python3-celery python3-redis)`;
+      return (await pythonCeleryVersion()) ? null : `${PYTHON} cannot import celery (apt-get install python3-celery python3-redis)`;
   }
 }
 
