@@ -80,6 +80,8 @@ export class EventReceiver {
   private readonly queue: QueueSpec;
   private readonly acks: boolean;
   private consumer: Consumer | null = null;
+  // Deliveries can arrive before consume() resolves, so acceptance is tracked apart from it.
+  private accepting = false;
   private processing: Promise<void> = Promise.resolve();
   private captured: ((event: CeleryEvent) => void) | null = null;
   private endCapture: (() => void) | null = null;
@@ -113,21 +115,31 @@ export class EventReceiver {
   /** Declares the queue and starts consuming. */
   async start(): Promise<void> {
     if (this.consumer) return;
-    this.consumer = await this.broker.consume([this.queue], (delivery) => this.enqueue(delivery), this.acks ? { prefetch: this.options.prefetch ?? 100 } : { noAck: true });
+    this.accepting = true;
+    try {
+      this.consumer = await this.broker.consume([this.queue], (delivery) => this.enqueue(delivery), this.acks ? { prefetch: this.options.prefetch ?? 100 } : { noAck: true });
+    } catch (error) {
+      this.accepting = false;
+      throw error;
+    }
   }
 
   /**
-   * Stops consuming, waits for events already received to be handled, and deletes the queue
-   * unless it is durable.
+   * Stops consuming: the delivery being handled is finished, later ones are left to the broker
+   * (restored in durable mode), and the queue is deleted unless durable. Do not await it from
+   * inside a handler, which it would wait for.
    */
   async stop(): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return this.stopping ?? undefined;
     this.consumer = null;
+    this.accepting = false;
     this.endCapture?.();
     this.stopping = (async () => {
-      await consumer.cancel();
+      // Finish (and ack) what is being handled before cancelling: the broker restores unacked
+      // deliveries on cancel, and deliveries queued behind are skipped so that they are restored.
       await this.processing;
+      await consumer.cancel();
       if (!this.acks) await this.broker.deleteQueue(this.queueName);
     })();
     await this.stopping;
@@ -168,6 +180,7 @@ export class EventReceiver {
   }
 
   private async handle(delivery: Delivery): Promise<void> {
+    if (!this.accepting) return;
     let handlerFailed = false;
     let body: unknown;
     try {
