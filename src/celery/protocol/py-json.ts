@@ -14,9 +14,15 @@ export interface PyJsonOptions {
 // becomes \uXXXX with lowercase hex (ensure_ascii=True).
 const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f" };
 
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE_ALL = /["\\\u0000-\u001f\u007f-\uffff]/g;
+
 function encodeString(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return `"${value.replace(/["\\\u0000-\u001f\u007f-\uffff]/g, (ch) => {
+  // Most strings (ids, task names) need no escaping: skip the per-character replace for them.
+  if (!NEEDS_ESCAPE.test(value)) return `"${value}"`;
+  return `"${value.replace(NEEDS_ESCAPE_ALL, (ch) => {
     const short = SHORT_ESCAPES[ch];
     if (short) return short;
     const code = ch.charCodeAt(0);

@@ -85,6 +85,25 @@ await describeWith(["rabbitmq"], "AmqpBroker on RabbitMQ", () => {
     expect(await broker.purge(queue)).toBe(1);
   });
 
+  it("without publisher confirms (kombu's default) still delivers every message, in order", async () => {
+    const fast = new AmqpBroker(AMQP_URL, { confirmPublish: false });
+    const queue = uniqueName("no-confirm");
+    await fast.declareQueue({ name: queue });
+    for (let i = 0; i < 500; i++) await fast.publish(message(String(i)), { exchange: "", routingKey: queue });
+    const bodies: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      void fast.consume([{ name: queue }], (delivery) => {
+        bodies.push(delivery.message.body.toString());
+        void delivery.ack();
+        if (bodies.length === 500) resolve();
+      }, { prefetch: 100 }).then((consumer) => consumers.push(consumer));
+    });
+    await done;
+    expect(bodies).toEqual(Array.from({ length: 500 }, (_, i) => String(i)));
+    await fast.deleteQueue(queue);
+    await fast.close();
+  });
+
   it("routes through the queue's named direct exchange as well as through the default exchange", async () => {
     const queue = await celeryQueue();
     await broker.publish(message('"named"'), { exchange: queue, routingKey: queue });
