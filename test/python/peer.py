@@ -85,3 +85,9 @@ def login_workflow(user_id="u1", device="pixel-9"):
         post_to_api.s(),
         post_process.s(),
     )
+
+
+@app.task(name="seedflow.noop")
+def noop():
+    """Does nothing: the worker throughput benchmark (bench/worker.ts) drains these."""
+    return None
