@@ -154,8 +154,8 @@ export class Worker implements ControlTarget {
   }
 
   /**
-   * Warm shutdown: stop taking tasks, requeue reserved and ETA messages, let running tasks
-   * finish, send worker-offline. `cold: true` stops without waiting: unacked messages (acksLate
+   * Warm shutdown: stop taking tasks, let running tasks finish, then cancel the consumer, which
+   * returns reserved and ETA messages (still unacked) to their queues; send worker-offline. `cold: true` stops without waiting: unacked messages (acksLate
    * tasks included) are restored by the broker, nothing acked is lost.
    */
   stop(options: { cold?: boolean } = {}): Promise<void> {
@@ -175,10 +175,9 @@ export class Worker implements ControlTarget {
     }
     this.state = "stopping";
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    for (const request of [...this.scheduledRequests, ...this.reservedQueue]) {
-      if (request.etaTimer) clearTimeout(request.etaTimer);
-      await this.rejectQuietly(request, true);
-    }
+    // Reserved and ETA messages stay unacked: cancelling the consumer restores them to their queues
+    // (rejecting with requeue would only hand them straight back to this still-subscribed consumer).
+    for (const request of this.scheduledRequests) if (request.etaTimer) clearTimeout(request.etaTimer);
     this.scheduledRequests.clear();
     this.reservedQueue.length = 0;
     if (this.activeRequests.size > 0) {
@@ -204,10 +203,8 @@ export class Worker implements ControlTarget {
   }
 
   private async onDelivery(delivery: Delivery): Promise<void> {
-    if (this.state !== "running") {
-      await delivery.reject(true).catch(() => undefined);
-      return;
-    }
+    // While stopping, deliveries are left unacked for the consumer's cancel() to restore.
+    if (this.state !== "running") return;
     let parsed: TaskRequest;
     try {
       parsed = parseTaskMessage(delivery.message);
@@ -437,14 +434,9 @@ export class Worker implements ControlTarget {
 
   private async reject(request: WorkerRequest, requeue: boolean): Promise<void> {
     if (request.acknowledged) return;
-    await this.rejectQuietly(request, requeue);
-    await this.sendTaskEvent("task-rejected", { uuid: request.parsed.id, requeue });
-  }
-
-  private async rejectQuietly(request: WorkerRequest, requeue: boolean): Promise<void> {
-    if (request.acknowledged) return;
     request.acknowledged = true;
     await request.delivery.reject(requeue).catch((error: unknown) => this.logger.error(`Could not reject ${request.parsed.id}: ${(error as Error).message}`));
+    await this.sendTaskEvent("task-rejected", { uuid: request.parsed.id, requeue });
   }
 
   // -- events --------------------------------------------------------------------------------

@@ -285,3 +285,26 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe("warm shutdown", () => {
+  it("finishes the running task, returns held ETA messages to the queue and says worker-offline", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { app, worker, queue, events } = await setup((app) => {
+      app.task("tasks.blocked", async () => {
+        await gate;
+        return "done";
+      });
+      app.task("tasks.later", () => "later");
+    });
+    const running = await app.sendTask("tasks.blocked", []);
+    await app.sendTask("tasks.later", [], {}, { countdown: 60 });
+    await waitFor(() => worker.active(false).length === 1 && worker.scheduled().length === 1);
+    const stopped = worker.stop();
+    setTimeout(release, 50);
+    await stopped;
+    expect(await running.get({ timeout: 5000 })).toBe("done");
+    expect(await app.broker.queueSize(queue)).toBe(1);
+    await waitFor(() => events.some((event) => event.type === "worker-offline"));
+  });
+});
