@@ -2,7 +2,7 @@
 // Python produces and TypeScript reads. Run on both brokers with the Redis result backend.
 
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { AsyncResult, Celery, GroupResult, TaskFailedError, chain, chord, createBackend, createBroker, group } from "../../src/celery/index";
+import { type AsyncResult, Celery, GroupResult, TaskFailedError, chain, chord, createBackend, createBroker, group } from "../../src/celery/index";
 import { type PeerConfig, type PythonWorker, runPython, startPythonWorker } from "../support/python-celery";
 import { AMQP_URL, REDIS_URL, type Service, describeWith, uniqueName } from "../support/services";
 
@@ -47,7 +47,7 @@ for (const [service, brokerUrl] of brokers) {
     });
 
     it("runs a chain, feeding each result to the next step, and links parents back to the root", async () => {
-      const result = await chain(add().s(2, 2), add().s(4), add().s(8)).applyAsync();
+      const result = (await chain(add().s(2, 2), add().s(4), add().s(8)).applyAsync()) as AsyncResult;
       expect(await result.get({ timeout: 15_000 })).toBe(16);
       const middle = result.parent as AsyncResult;
       const first = middle.parent as AsyncResult;
@@ -106,7 +106,7 @@ for (const [service, brokerUrl] of brokers) {
         app.task("seedflow.post_to_api").s(),
         app.task("seedflow.post_process").s(),
       );
-      const last = await workflow.applyAsync();
+      const last = (await workflow.applyAsync()) as AsyncResult;
       expect(await last.get({ timeout: 20_000 })).toEqual({ done: true, score: 2 });
 
       // Walk parent_id as stored by the Python worker: post_process → post_to_api → a header task → check_device.
@@ -127,7 +127,7 @@ for (const [service, brokerUrl] of brokers) {
       const root = app.asyncResult(last.id);
       let rootId = last.id;
       for (let p = await root.fetchParent(); p; p = await p.fetchParent()) rootId = p.id;
-      const children = await app.asyncResult(rootId).children();
+      const children = (await app.asyncResult(rootId).children()) ?? [];
       expect(children).toHaveLength(1);
       const header = children[0] as GroupResult;
       expect(header).toBeInstanceOf(GroupResult);
@@ -152,7 +152,7 @@ for (const [service, brokerUrl] of brokers) {
       const restored = await GroupResult.restore(sent.group, app.backend);
       expect(restored?.results.map((r) => r.id)).toEqual(sent.members);
       expect(await restored?.join({ timeout: 5_000 })).toEqual([3, 7]);
-      const rootChildren = await app.asyncResult(sent.root).children();
+      const rootChildren = (await app.asyncResult(sent.root).children()) ?? [];
       expect(rootChildren).toHaveLength(1);
       expect(rootChildren[0]).toBeInstanceOf(GroupResult);
     });

@@ -2,9 +2,10 @@
 
 import { InvalidCanvas } from "../errors";
 import type { TaskOptions } from "../protocol/task-options";
+import type { GroupResult } from "../result/group-result";
 import type { CanvasApp } from "./canvas-app";
 import { Group } from "./group";
-import { type CanvasResult, Signature } from "./signature";
+import { Signature } from "./signature";
 import { XMap } from "./x-map";
 
 /**
@@ -40,7 +41,7 @@ export class Chunks extends Signature {
   }
 
   /** Sends the expanded group; resolves to its GroupResult. */
-  override async applyAsync(args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: TaskOptions = {}): Promise<CanvasResult> {
+  override async applyAsync(args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: TaskOptions = {}): Promise<GroupResult> {
     return this.group().applyAsync(args, kwargs, options);
   }
 }

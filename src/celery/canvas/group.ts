@@ -69,7 +69,7 @@ export class Group extends Signature {
    * Celery: link members or use a chord. Resolves to the GroupResult (or, for a group whose only
    * member yields a GroupResult, that one).
    */
-  override async applyAsync(args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: TaskOptions = {}): Promise<CanvasResult> {
+  override async applyAsync(args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: TaskOptions = {}): Promise<GroupResult> {
     if (options.link !== undefined && options.link !== null) throw new InvalidCanvas("Cannot add link to group: use a chord.");
     if (options.link_error !== undefined && options.link_error !== null) throw new InvalidCanvas("Cannot add link_error to group: do that on individual tasks.");
     const app = this.requireApp();
