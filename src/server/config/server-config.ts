@@ -1,0 +1,55 @@
+// The server's configuration, read once from the environment with Celery's own names where they
+// exist (CELERY_BROKER_URL, CELERY_RESULT_BACKEND) and validated so a bad value stops start-up
+// with a message naming it, instead of failing later somewhere deep in a connection.
+
+import { z } from "zod";
+import { displayUrl } from "../../celery/index";
+
+const BROKER_SCHEMES = ["redis", "rediss", "redis+socket", "amqp", "amqps", "pyamqp", "pyamqps", "memory"];
+const BACKEND_SCHEMES = ["redis", "rediss", "memory"];
+const STORE_SCHEMES = ["postgresql", "postgres", "pglite", "memory"];
+
+function urlWithScheme(schemes: string[], example: string) {
+  return z.string().trim().superRefine((url, context) => {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? "";
+    if (schemes.includes(scheme)) return;
+    context.addIssue({ code: "custom", message: `${displayUrl(url)} is not supported: use ${schemes.map((s) => `${s}:`).join(", ")} (e.g. ${example})` });
+  });
+}
+
+const seconds = z.coerce.number().int().positive();
+const list = z.string().transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean));
+
+const schema = z.object({
+  CELERY_BROKER_URL: urlWithScheme(BROKER_SCHEMES, "redis://127.0.0.1:6379/0").default("memory://"),
+  CELERY_RESULT_BACKEND: urlWithScheme(BACKEND_SCHEMES, "redis://127.0.0.1:6379/0").optional(),
+  DATABASE_URL: urlWithScheme(STORE_SCHEMES, "postgresql://user@host:5432/celeriac or pglite:./.celeriac/db").default("pglite:./.celeriac/db"),
+  /** Durable, bounded queue our ingestor reads events from on RabbitMQ. */
+  CELERIAC_EVENTS_QUEUE: z.string().min(1).default("celeriac.events"),
+  CELERIAC_CAPTURE_QUEUE: z.string().min(1).default("celeriac.capture"),
+  /** Queues whose depth is sampled, besides every queue seen in the history. */
+  CELERIAC_QUEUES: list.default(["celery"]),
+  CELERIAC_RETENTION_DAYS: seconds.default(30),
+  CELERIAC_RETENTION_MAX_TASKS: seconds.default(5_000_000),
+  CELERIAC_RECONCILE_INTERVAL_SECONDS: seconds.default(60),
+});
+
+export type ServerConfig = z.infer<typeof schema>;
+
+/** Thrown at start-up: `message` names every bad variable and what to set instead. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/**
+ * Reads and validates the server configuration. Values are trimmed; unset ones take the
+ * embedded defaults (in-memory broker, PGlite store under ./.celeriac).
+ */
+export function loadServerConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+  // An empty variable means unset, as a shell `FOO= cmd` intends.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""));
+  const parsed = schema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+  throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}\nFix the environment variables above and start again.`);
+}
