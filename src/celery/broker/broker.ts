@@ -64,6 +64,15 @@ export interface Consumer {
   cancel(): Promise<void>;
 }
 
+/** What a broker reports about one queue at one moment. */
+export interface QueueInfo {
+  name: string;
+  /** Messages waiting (Redis: every priority list; AMQP: ready messages, unacked ones excluded). */
+  messages: number;
+  /** Consumers subscribed (AMQP passive declare, memory); undefined where the transport has no such count (Redis). */
+  consumers?: number;
+}
+
 /** Which kombu transport this behaves like (kombu `driver_type`): Celery switches topology on it. */
 export type DriverType = "redis" | "amqp" | "memory";
 
@@ -86,6 +95,12 @@ export interface Broker {
   consume(queues: QueueSpec[], onDelivery: (delivery: Delivery) => void, options?: ConsumeOptions): Promise<Consumer>;
   /** Messages waiting in a queue (Redis: all priority sub-queues). */
   queueSize(name: string): Promise<number>;
+  /**
+   * Depth (and consumer count where the transport knows it) of several queues in one round trip
+   * where the transport allows (Redis: one pipeline). A queue that does not exist reads as 0
+   * messages and is not created (AMQP: passive declare).
+   */
+  inspectQueues(names: readonly string[]): Promise<QueueInfo[]>;
   /** Drops every waiting message of the queue; returns how many. */
   purge(name: string): Promise<number>;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-  type Broker, Celery, chain, type ConsumeOptions, type Consumer, type Delivery, type Message, parseTaskMessage, type PublishTarget, pyJsonStringify, type QueueSpec, type SignatureDict,
+  type Broker, Celery, chain, type ConsumeOptions, type Consumer, type Delivery, type Message, parseTaskMessage, type PublishTarget, pyJsonStringify, type QueueInfo, type QueueSpec, type SignatureDict,
 } from "../../../src/celery/index";
 import { uniqueName } from "../../support/services";
 
@@ -26,6 +26,9 @@ class RecordingBroker implements Broker {
   }
   async queueSize(): Promise<number> {
     return 0;
+  }
+  async inspectQueues(names: readonly string[]): Promise<QueueInfo[]> {
+    return names.map((name) => ({ name, messages: 0 }));
   }
   async purge(): Promise<number> {
     return 0;

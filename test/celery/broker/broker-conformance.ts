@@ -248,7 +248,22 @@ export function brokerConformance(name: string, makeBroker: () => Promise<Broker
     expect(await broker.queueSize(q.name)).toBe(0);
   });
 
-  it(`${name}: keeps headers, properties and binary bodies intact`, async () => {
+  it(`${name}: inspects several queues at once, priorities summed, a missing queue read as empty`, async () => {
+    const busy = await queue({ arguments: { "x-max-priority": 10 } });
+    const idle = await queue();
+    const missing = uniqueName(`conf-${name}-missing`);
+    await broker.publish(message('"a"'), { exchange: "", routingKey: busy.name });
+    await broker.publish(message('"b"', { properties: { delivery_mode: 2, priority: 3 } }), { exchange: "", routingKey: busy.name });
+    await broker.publish(message('"c"', { properties: { delivery_mode: 2, priority: 9 } }), { exchange: "", routingKey: busy.name });
+    await consume([idle]);
+    const infos = await broker.inspectQueues([busy.name, idle.name, missing]);
+    expect(infos.map(({ name: queueName, messages }) => [queueName, messages])).toEqual([[busy.name, 3], [idle.name, 0], [missing, 0]]);
+    // Only transports with a consumer registry count consumers; where they do, the count is exact.
+    if (broker.driverType !== "redis") expect(infos.map((info) => info.consumers)).toEqual([0, 1, 0]);
+    expect(await broker.inspectQueues([])).toEqual([]);
+  });
+
+    it(`${name}: keeps headers, properties and binary bodies intact`, async () => {
     const q = await queue();
     const body = Buffer.from([0x00, 0xff, 0x80, 0x0a, 0x22, 0x5c, 0xc3, 0x28]);
     const headers = { lang: "py", task: "tâche.ünïcode ✓ 日本", retries: 3, eta: null, ignore_result: false, timelimit: [null, null], nested: { "clé": ["v", 1] } };

@@ -1,7 +1,7 @@
 // A Broker that records what the event classes ask of it and lets a test hand deliveries in,
 // so dispatcher and receiver logic can be checked without a server.
 
-import type { Broker, ConsumeOptions, Consumer, Delivery, DriverType, ExchangeSpec, Message, PublishTarget, QueueSpec } from "../../../src/celery/index";
+import type { Broker, ConsumeOptions, Consumer, Delivery, DriverType, ExchangeSpec, Message, PublishTarget, QueueInfo, QueueSpec } from "../../../src/celery/index";
 
 export interface Published {
   message: Message;
@@ -57,6 +57,9 @@ export class RecordingBroker implements Broker {
   }
   async queueSize(): Promise<number> {
     return 0;
+  }
+  async inspectQueues(names: readonly string[]): Promise<QueueInfo[]> {
+    return names.map((name) => ({ name, messages: 0 }));
   }
   async purge(): Promise<number> {
     return 0;

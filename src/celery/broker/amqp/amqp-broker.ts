@@ -5,7 +5,7 @@ import type { ConnectionOptions } from "node:tls";
 import { once } from "node:events";
 import { BrokerConnectionError, CeleryError } from "../../errors";
 import type { Message } from "../../protocol/message";
-import type { Broker, ConsumeOptions, Consumer, Delivery, ExchangeSpec, PublishTarget, QueueSpec } from "../broker";
+import type { Broker, ConsumeOptions, Consumer, Delivery, ExchangeSpec, PublishTarget, QueueInfo, QueueSpec } from "../broker";
 import { amqpMessageCodec } from "./amqp-message-codec";
 import { type AmqpUrl, parseAmqpUrl } from "./amqp-url";
 import { toFieldTable } from "./to-field-table";
@@ -336,6 +336,17 @@ export class AmqpBroker implements Broker {
   /** Messages ready in the queue (basic `checkQueue` message count); 0 when it does not exist. */
   async queueSize(name: string): Promise<number> {
     return this.withAdmin(`Checking queue ${name}`, async (channel) => (await channel.checkQueue(name)).messageCount, 0);
+  }
+
+  /** Passive declares, one per queue (AMQP has no batch form); a missing queue reads as empty and stays missing. */
+  async inspectQueues(names: readonly string[]): Promise<QueueInfo[]> {
+    const infos: QueueInfo[] = [];
+    for (const name of names) {
+      const missing = { queue: name, messageCount: 0, consumerCount: 0 };
+      const reply = await this.withAdmin(`Checking queue ${name}`, (channel) => channel.checkQueue(name), missing);
+      infos.push({ name, messages: reply.messageCount, consumers: reply.consumerCount });
+    }
+    return infos;
   }
 
   /** Drops the ready messages of the queue (unacked deliveries stay); 0 when it does not exist. */

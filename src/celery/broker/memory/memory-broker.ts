@@ -2,7 +2,7 @@
 
 import { BrokerConnectionError } from "../../errors";
 import type { Message } from "../../protocol/message";
-import type { Broker, Consumer, ConsumeOptions, Delivery, ExchangeSpec, ExchangeType, PublishTarget, QueueSpec } from "../broker";
+import type { Broker, Consumer, ConsumeOptions, Delivery, ExchangeSpec, ExchangeType, PublishTarget, QueueInfo, QueueSpec } from "../broker";
 import { topicMatches } from "./topic-matches";
 
 interface Entry {
@@ -289,6 +289,16 @@ export class MemoryBroker implements Broker {
   async queueSize(name: string): Promise<number> {
     this.ensureOpen();
     return this.state.queues.get(name)?.entries.length ?? 0;
+  }
+
+  async inspectQueues(names: readonly string[]): Promise<QueueInfo[]> {
+    this.ensureOpen();
+    const active = [...this.state.subscriptions].filter((subscription) => subscription.active);
+    return names.map((name) => ({
+      name,
+      messages: this.state.queues.get(name)?.entries.length ?? 0,
+      consumers: active.filter((subscription) => subscription.queues.includes(name)).length,
+    }));
   }
 
   async purge(name: string): Promise<number> {

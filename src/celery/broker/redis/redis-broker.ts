@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
 import { BrokerConnectionError, ImproperlyConfigured } from "../../errors";
 import type { Message } from "../../protocol/message";
-import type { Broker, Consumer, ConsumeOptions, Delivery, ExchangeSpec, ExchangeType, PublishTarget, QueueSpec } from "../broker";
+import type { Broker, Consumer, ConsumeOptions, Delivery, ExchangeSpec, ExchangeType, PublishTarget, QueueInfo, QueueSpec } from "../broker";
 import { displayUrl } from "../display-url";
 import { kombuTopicPattern } from "./kombu-topic-pattern";
 import { RedisAckEmulation } from "./redis-ack-emulation";
@@ -222,6 +222,20 @@ export class RedisBroker implements Broker {
       for (const key of this.layout.queueKeys(name)) pipeline.llen(key);
       const results = (await pipeline.exec()) ?? [];
       return results.reduce((sum, [, size]) => sum + (typeof size === "number" ? size : 0), 0);
+    });
+  }
+
+  /** Every priority list of every queue in one pipeline; Redis keeps no consumer count (kombu has no registry). */
+  async inspectQueues(names: readonly string[]): Promise<QueueInfo[]> {
+    if (names.length === 0) return [];
+    return this.run("inspect queues on", async () => {
+      const pipeline = this.client.pipeline();
+      const perQueue = this.layout.prioritySteps.length;
+      for (const name of names) for (const key of this.layout.queueKeys(name)) pipeline.llen(key);
+      const results = (await pipeline.exec()) ?? [];
+      // As queueSize: a key that is not a list (WRONGTYPE) holds no messages of ours.
+      const sizes = results.map(([, size]) => (typeof size === "number" ? size : 0));
+      return names.map((name, index) => ({ name, messages: sizes.slice(index * perQueue, (index + 1) * perQueue).reduce((sum, size) => sum + size, 0) }));
     });
   }
 
