@@ -52,6 +52,13 @@ export interface TaskObservation {
   messageJson?: string;
   /** An event to append to the task's timeline. */
   event?: TimelineEvent;
+  /**
+   * Captured messages only: the placeholder id under which a workflow plan may have recorded this
+   * task before its real id was knowable (an unfrozen link/link_error callback, see
+   * workflow-graph.ts). When a node with that id exists, the store folds it into this task: its
+   * edges are re-pointed here and the placeholder is dropped. Unknown ids are ignored.
+   */
+  plannedId?: string;
 }
 
 export interface TimelineEvent {
@@ -91,6 +98,13 @@ export interface GroupObservation {
   parentId?: string;
   size?: number;
   chordBodyId?: string;
+  /**
+   * Captured messages only: the placeholder id a workflow plan gave this group because its real
+   * id was not knowable yet (Celery 5.2 gives a chord met in a chain remainder a fresh header
+   * group id when the worker applies it). The store folds that placeholder group into this one:
+   * edges naming it and tasks whose `groupId` names it move here. Unknown ids are ignored.
+   */
+  plannedId?: string;
 }
 
 /**
