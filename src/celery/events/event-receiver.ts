@@ -54,6 +54,14 @@ export interface EventReceiverOptions {
   localize?: boolean;
   /** Most unacknowledged deliveries in durable mode. Default 100. */
   prefetch?: number;
+  /**
+   * Durable mode: called once a delivery's handlers succeeded, instead of acking it at once. The
+   * delivery is acked when the returned promise resolves and requeued when it rejects; meanwhile
+   * the receiver goes on with the next delivery, so an ack can wait for a batched durable write
+   * while `prefetch` bounds the deliveries left unacked. stop() waits for the pending promises
+   * before it cancels the consumer (which would requeue their deliveries).
+   */
+  deferAck?: () => Promise<void>;
   /** The event exchange name (Celery's event_exchange). */
   exchange?: string;
 }
@@ -86,6 +94,7 @@ export class EventReceiver {
   private captured: ((event: CeleryEvent) => void) | null = null;
   private endCapture: (() => void) | null = null;
   private stopping: Promise<void> | null = null;
+  private readonly deferred = new Set<Promise<void>>();
 
   constructor(broker: Broker, options: EventReceiverOptions) {
     if (options.durable && !options.queueName) {
@@ -139,6 +148,7 @@ export class EventReceiver {
       // Finish (and ack) what is being handled before cancelling: the broker restores unacked
       // deliveries on cancel, and deliveries queued behind are skipped so that they are restored.
       await this.processing;
+      await Promise.all(this.deferred);
       await consumer.cancel();
       if (!this.acks) await this.broker.deleteQueue(this.queueName);
     })();
@@ -205,6 +215,10 @@ export class EventReceiver {
       }
     }
     if (!this.acks) return;
+    if (!handlerFailed && this.options.deferAck) {
+      this.deferAck(delivery, this.options.deferAck);
+      return;
+    }
     try {
       // A failed handler gets the delivery again (the events are redelivered as a whole, so
       // handlers of a durable queue must be idempotent); bad input is acked, as retrying it
@@ -214,6 +228,24 @@ export class EventReceiver {
     } catch (error) {
       this.report(error, null);
     }
+  }
+
+  private deferAck(delivery: Delivery, written: () => Promise<void>): void {
+    let promise: Promise<void>;
+    try {
+      promise = written();
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    // A rejection is the owner's decision (it could not keep the events): requeue, nothing to report.
+    const settled: Promise<void> = promise
+      .then(
+        () => delivery.ack(),
+        () => delivery.reject(true),
+      )
+      .catch((error: unknown) => this.report(error, null))
+      .finally(() => this.deferred.delete(settled));
+    this.deferred.add(settled);
   }
 
   // celery.events.receiver.EventReceiver.event_from_message.
