@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { pyJsonStringify } from "../../protocol/py-json";
+import { CoalescedBatch } from "./coalesced-batch";
 import type { RedisLayout } from "./redis-layout";
 
 // Check-and-set restore: kombu does HGET under WATCH, then MULTI; comparing the stored value inside
@@ -18,6 +19,55 @@ for i = 3, #KEYS do
 end
 return 1`;
 
+// Several pops in one round trip, each recorded as kombu's QoS.append records it, in the same
+// atomic step (kombu's BRPOP-then-append leaves a window where a crash loses the message; this
+// has none). KEYS: unacked, unacked_index, the lists in BRPOP order; ARGV: most items, time()
+// score. Returns flat [list, raw, tracked] triples. An item is left untracked (0) when its tag,
+// exchange or routing key is missing or not printable ASCII: the caller records those itself,
+// so the stored text stays exactly what Python's json.dumps writes.
+const RESERVE_LUA = `
+local limit = tonumber(ARGV[1])
+local out = {}
+local function pystr(value)
+  if type(value) ~= 'string' or not string.find(value, '^[ -~]*$') then return nil end
+  return '"' .. (string.gsub(value, '[\\\\"]', '\\\\%0')) .. '"'
+end
+local n = 0
+for i = 3, #KEYS do
+  while n < limit do
+    local raw = redis.call('RPOP', KEYS[i])
+    if not raw then break end
+    n = n + 1
+    local tracked = 0
+    local ok, envelope = pcall(cjson.decode, raw)
+    if ok and type(envelope) == 'table' and type(envelope.properties) == 'table' then
+      local props = envelope.properties
+      local info = type(props.delivery_info) == 'table' and props.delivery_info or {}
+      local tag = props.delivery_tag
+      local exchange, routingKey = pystr(info.exchange or ''), pystr(info.routing_key or '')
+      if type(tag) == 'string' and tag ~= '' and exchange and routingKey then
+        redis.call('ZADD', KEYS[2], ARGV[2], tag)
+        redis.call('HSET', KEYS[1], tag, '[' .. raw .. ', ' .. exchange .. ', ' .. routingKey .. ']')
+        tracked = 1
+      end
+    end
+    out[#out + 1] = KEYS[i]
+    out[#out + 1] = raw
+    out[#out + 1] = tracked
+  end
+  if n >= limit then break end
+end
+return out`;
+
+/** One item taken off a queue list by `reserve`. */
+export interface ReservedItem {
+  /** The list it came from (prefixed key). */
+  key: string;
+  raw: string;
+  /** Already recorded in `unacked`/`unacked_index` under its envelope's delivery tag. */
+  tracked: boolean;
+}
+
 // redis-py's Lock.release: delete only if we still own the token.
 const UNLOCK_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
@@ -29,11 +79,31 @@ export type QueueLookup = (exchange: string, routingKey: string) => Promise<stri
  * after `visibilityTimeout`, byte-compatible with kombu so Python and TS workers restore each other's.
  */
 export class RedisAckEmulation {
+  // Acks issued close together leave as one MULTI ZREM … HDEL … with every tag (see ack()).
+  private readonly acks = new CoalescedBatch<string>((tags) => this.removeFromIndices(tags));
+  private readonly reserveScript: (numKeys: number, ...args: (string | number)[]) => Promise<unknown>;
+
   constructor(
     private readonly client: Redis,
     private readonly layout: RedisLayout,
     private readonly lookup: QueueLookup,
-  ) {}
+  ) {
+    // defineCommand: EVAL once per connection, EVALSHA after, and it joins auto-pipelines.
+    client.defineCommand("celeriacReserve", { lua: RESERVE_LUA });
+    this.reserveScript = (client as unknown as Record<string, typeof this.reserveScript>).celeriacReserve!.bind(client);
+  }
+
+  /**
+   * Pops up to `count` items from `keys` (first non-empty list first, as BRPOP picks) and records
+   * each in the unacked bookkeeping in the same script, so a worker with prefetch room fills it
+   * in one round trip. Never blocks: an empty result means every list was empty.
+   */
+  async reserve(keys: readonly string[], count: number): Promise<ReservedItem[]> {
+    const reply = (await this.reserveScript(keys.length + 2, this.layout.unackedKey, this.layout.unackedIndexKey, ...keys, count, String(Date.now() / 1000))) as (string | number)[];
+    const items: ReservedItem[] = [];
+    for (let i = 0; i < reply.length; i += 3) items.push({ key: String(reply[i]), raw: String(reply[i + 1]), tracked: reply[i + 2] === 1 });
+    return items;
+  }
 
   /** Records a delivery: MULTI ZADD unacked_index <now> <tag>, HSET unacked <tag> [envelope, exchange, rk], EXEC. */
   async append(deliveryTag: string, rawEnvelope: string, exchange: string, routingKey: string): Promise<void> {
@@ -46,8 +116,19 @@ export class RedisAckEmulation {
       .exec();
   }
 
-  async ack(deliveryTag: string): Promise<void> {
-    await this.client.multi().zrem(this.layout.unackedIndexKey, deliveryTag).hdel(this.layout.unackedKey, deliveryTag).exec();
+  /**
+   * kombu's `_remove_from_indices`: ZREM unacked_index + HDEL unacked in one MULTI. Acks arriving
+   * together (a burst of tasks finishing) share one MULTI with variadic ZREM/HDEL: the same
+   * atomicity per tag, one round trip for all.
+   */
+  ack(deliveryTag: string): Promise<void> {
+    return this.acks.add(deliveryTag);
+  }
+
+  private async removeFromIndices(tags: string[]): Promise<void> {
+    const replies = await this.client.multi().zrem(this.layout.unackedIndexKey, ...tags).hdel(this.layout.unackedKey, ...tags).exec();
+    const failed = replies?.find(([error]) => error);
+    if (failed) throw failed[0];
   }
 
   /**

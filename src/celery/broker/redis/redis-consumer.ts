@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Consumer, ConsumeOptions, Delivery } from "../broker";
-import type { RedisAckEmulation } from "./redis-ack-emulation";
+import type { RedisAckEmulation, ReservedItem } from "./redis-ack-emulation";
 import { decodeRedisEnvelope, type DecodedEnvelope } from "./redis-envelope";
 import type { RedisLayout } from "./redis-layout";
 
@@ -25,6 +25,14 @@ export interface RedisConsumerParts {
   onDelivery: (delivery: Delivery) => void;
   options: ConsumeOptions;
   onClosed: () => void;
+}
+
+// Most items one reserve script takes (bounds the script's run time when prefetch is unlimited).
+const MAX_BATCH = 256;
+
+// The tag the reserve script recorded an item under (it only tracks envelopes that have one).
+function envelopeTag(raw: string): string {
+  return String((JSON.parse(raw) as { properties: { delivery_tag: string } }).properties.delivery_tag);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -101,52 +109,108 @@ export class RedisConsumer implements Consumer {
     else console.error(`Redis consumer of ${this.queues.join(", ")}: ${error.message}`);
   }
 
+  /** How many more items may be taken now: prefetch room, or a bounded batch when unlimited. */
+  private room(): number {
+    if (this.noAck || this.prefetch === 0) return MAX_BATCH;
+    return Math.min(MAX_BATCH, Math.max(0, this.prefetch - this.unacked.size));
+  }
+
   private async poll(): Promise<void> {
     const blocking = this.blocking!;
+    const { layout, qos, client } = this.parts;
     while (this.active) {
-      if (!this.noAck && this.prefetch > 0 && this.unacked.size >= this.prefetch) {
+      const room = this.room();
+      if (room === 0) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = null;
         continue;
       }
       try {
-        this.blockingId ??= Number(await blocking.client("ID"));
         // Keys by priority step first, then queue: `BRPOP q1 q2 q1\x06\x163 q2\x06\x163 … 1`.
-        const keys = this.parts.layout.prioritySteps.flatMap((step) => this.cycle.map((queue) => this.parts.layout.key(this.parts.layout.queueList(queue, step))));
+        const keys = layout.prioritySteps.flatMap((step) => this.cycle.map((queue) => layout.key(layout.queueList(queue, step))));
+        // Whatever is already waiting comes in one round trip, up to the prefetch room; only an
+        // empty queue falls through to the blocking BRPOP (which then wakes us on the next message).
+        if (!this.noAck) {
+          const items = await qos.reserve(keys, room);
+          if (items.length > 0) {
+            if (!this.active) {
+              await this.putBack(items);
+              break;
+            }
+            await this.onReserved(items);
+            continue;
+          }
+        }
+        this.blockingId ??= Number(await blocking.client("ID"));
         this.polling = true;
-        const popped = await blocking.brpop(...keys, this.parts.layout.pollingInterval);
+        const popped = await blocking.brpop(...keys, layout.pollingInterval);
         this.polling = false;
         if (!popped) continue;
         const [key, raw] = popped;
         if (!this.active) {
           // Popped while cancelling: back to the head so nothing is lost.
-          await this.parts.client.rpush(key, raw);
+          await client.rpush(key, raw);
           break;
         }
-        await this.onPopped(key, raw);
+        this.rotate([this.queueOf(key)]);
+        await this.accept(key, raw, false);
       } catch (error) {
         this.polling = false;
         if (!this.active) break;
         this.report(error as Error);
-        await sleep(this.parts.layout.pollingInterval * 1000);
+        await sleep(layout.pollingInterval * 1000);
       }
     }
   }
 
-  private async onPopped(key: string, raw: string): Promise<void> {
-    const queue = this.queueOfKey.get(key) ?? key;
-    // round_robin_cycle.rotate: the queue just served goes to the end.
-    this.cycle = [...this.cycle.filter((name) => name !== queue), queue];
+  private queueOf(key: string): string {
+    return this.queueOfKey.get(key) ?? key;
+  }
+
+  /** round_robin_cycle.rotate: each queue just served goes to the end, in the order served. */
+  private rotate(served: Iterable<string>): void {
+    for (const queue of new Set(served)) if (this.cycle.length > 1) this.cycle = [...this.cycle.filter((name) => name !== queue), queue];
+  }
+
+  private async onReserved(items: ReservedItem[]): Promise<void> {
+    this.rotate(items.map((item) => this.queueOf(item.key)));
+    for (const item of items) await this.accept(item.key, item.raw, item.tracked);
+  }
+
+  // Reserved while cancelling: back to the head in their original order, bookkeeping removed,
+  // in one MULTI so they are neither lost nor left to come back a second time.
+  private async putBack(items: ReservedItem[]): Promise<void> {
+    const { client, layout } = this.parts;
+    const multi = client.multi();
+    for (const item of [...items].reverse()) multi.rpush(item.key, item.raw);
+    const tags = items.filter((item) => item.tracked).map((item) => envelopeTag(item.raw));
+    if (tags.length > 0) multi.zrem(layout.unackedIndexKey, ...tags).hdel(layout.unackedKey, ...tags);
+    await multi.exec();
+  }
+
+  private async forget(raw: string): Promise<void> {
+    try {
+      await this.parts.qos.ack(envelopeTag(raw));
+    } catch (error) {
+      this.report(error as Error);
+    }
+  }
+
+  /** Decodes one popped item, records it unless `tracked` already is, and hands it over. */
+  private async accept(key: string, raw: string, tracked: boolean): Promise<void> {
+    const queue = this.queueOf(key);
     let decoded: DecodedEnvelope;
     try {
       decoded = decodeRedisEnvelope(raw, `Redis queue "${queue}" (list ${JSON.stringify(key)})`);
     } catch (error) {
+      // Dropped, as before batching: do not leave it in unacked to come back after the timeout.
       this.report(error as Error);
+      if (tracked) await this.forget(raw);
       return;
     }
     const tag = decoded.deliveryTag || randomUUID();
     if (!this.noAck) {
-      await this.parts.qos.append(tag, raw, decoded.exchange, decoded.routingKey);
+      if (!tracked) await this.parts.qos.append(tag, raw, decoded.exchange, decoded.routingKey);
       this.unacked.set(tag, decoded);
     }
     this.hand(this.makeDelivery(queue, tag, decoded, !this.noAck));
