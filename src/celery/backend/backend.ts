@@ -1,5 +1,6 @@
 // The result backend interface; mirrors celery.backends.base.KeyValueStoreBackend as Celery's Redis backend uses it.
 
+import type { BackendError } from "../errors";
 import type { TaskState } from "../states";
 
 /** Celery's result tuple: `[[id, parent], null]` for a task, `[[id, parent], [children…]]` for a group. */
@@ -57,6 +58,13 @@ export interface ResultBackend {
   close(): Promise<void>;
   /** The stored document, or a PENDING document when none exists (as Celery). */
   getTaskMeta(taskId: string): Promise<ResultMeta>;
+  /**
+   * The documents of many tasks in one round trip (Redis: one MGET; Celery's `get_many` reads the
+   * same way), in the order asked: a PENDING document where none exists, and in place of a stored
+   * value that does not decode the BackendError naming its key, so one bad key spoils no others.
+   * Rejects only when the backend itself fails.
+   */
+  getMany(taskIds: readonly string[]): Promise<(ResultMeta | BackendError)[]>;
   /** Writes the document (and wakes waiters); never overwrites a stored SUCCESS. */
   storeResult(meta: ResultMeta): Promise<void>;
   /**

@@ -27,6 +27,10 @@ export class DisabledBackend implements ResultBackend {
     return disabled(`read the result of task ${taskId}`);
   }
 
+  async getMany(taskIds: readonly string[]): Promise<ResultMeta[]> {
+    return disabled(`read the results of ${taskIds.length} tasks`);
+  }
+
   async onResult(taskId: string, _listener: (meta: ResultMeta) => void): Promise<() => Promise<void>> {
     return disabled(`wait for the result of task ${taskId}`);
   }

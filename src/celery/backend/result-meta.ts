@@ -71,6 +71,17 @@ export function decodeResultMeta(text: string, key: string, taskId: string): Res
   };
 }
 
+/** decodeResultMeta for a batch read: a missing value is PENDING, an undecodable one its BackendError. */
+export function decodeResultMetaOrError(text: string | null, key: string, taskId: string): ResultMeta | BackendError {
+  if (text === null) return pendingMeta(taskId);
+  try {
+    return decodeResultMeta(text, key, taskId);
+  } catch (error) {
+    if (error instanceof BackendError) return error;
+    throw error;
+  }
+}
+
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a JSON list";

@@ -51,7 +51,16 @@ export function backendConformance(name: string, makeBackend: () => ResultBacken
     expect(await backend.getTaskMeta(taskId)).toEqual(meta);
   });
 
-  it(`${name}: never overwrites a stored SUCCESS, but lets other states advance`, async () => {
+  it(`${name}: reads many documents at once, in the order asked, PENDING where none is stored`, async () => {
+    const [a, missing, b] = [id(), id(), id()];
+    await backend.storeResult(successMeta(a, 1));
+    await backend.storeResult({ ...successMeta(b, { exc_type: "ValueError", exc_message: ["no"], exc_module: "builtins" }), status: "FAILURE" });
+    const metas = await backend.getMany([a, missing, b]);
+    expect(metas.map((meta) => ("status" in meta ? [meta.task_id, meta.status] : meta))).toEqual([[a, "SUCCESS"], [missing, "PENDING"], [b, "FAILURE"]]);
+    expect(await backend.getMany([])).toEqual([]);
+  });
+
+    it(`${name}: never overwrites a stored SUCCESS, but lets other states advance`, async () => {
     const taskId = id();
     await backend.storeResult({ ...successMeta(taskId, null), status: "STARTED", date_done: null });
     await backend.storeResult(successMeta(taskId, 5));

@@ -1,8 +1,9 @@
 // An in-process result backend with the Redis backend's semantics; mirrors celery.backends.cache with `memory://` (a process-wide dict).
 
+import type { BackendError } from "../../errors";
 import { SUCCESS } from "../../states";
 import type { ChordPart, ChordPartOutcome, ResultBackend, ResultMeta, ResultTuple } from "../backend";
-import { decodeChordPart, decodeGroupMeta, decodeResultMeta, encodeChordPart, encodeGroupMeta, encodeResultMeta, pendingMeta } from "../result-meta";
+import { decodeChordPart, decodeGroupMeta, decodeResultMeta, decodeResultMetaOrError, encodeChordPart, encodeGroupMeta, encodeResultMeta, pendingMeta } from "../result-meta";
 
 interface Entry {
   text: string;
@@ -52,6 +53,10 @@ export class MemoryBackend implements ResultBackend {
   async getTaskMeta(taskId: string): Promise<ResultMeta> {
     const text = this.read(this.store.tasks, taskId);
     return text === null ? pendingMeta(taskId) : decodeResultMeta(text, this.keyOf(taskId), taskId);
+  }
+
+  async getMany(taskIds: readonly string[]): Promise<(ResultMeta | BackendError)[]> {
+    return taskIds.map((taskId) => decodeResultMetaOrError(this.read(this.store.tasks, taskId), this.keyOf(taskId), taskId));
   }
 
   async storeResult(meta: ResultMeta): Promise<void> {
