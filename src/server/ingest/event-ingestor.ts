@@ -1,0 +1,362 @@
+// The long-running event ingestor: follows the cluster's Celery events on its broker, turns them into
+// observations and writes them to the store in batches, with bounded memory whatever the store does.
+
+import { z } from "zod";
+import { type Broker, type CeleryEvent, ContentDisallowed, DecodeError, EventReceiver, MalformedMessage } from "../../celery/index";
+import { AppError } from "../app-error";
+import { eventObservations } from "./event-observations";
+import { IngestBuffer } from "./ingest-buffer";
+import type { HistoryWriter } from "./observation";
+import { WorkerLiveness } from "./worker-liveness";
+
+const optionsSchema = z.object({
+  flushIntervalMs: z.number().int().positive().default(250),
+  maxBatchEvents: z.number().int().positive().default(2_000),
+  maxBufferedEvents: z.number().int().positive().default(50_000),
+  queueName: z.string().min(1).default("celeriac.events"),
+  queueMaxLength: z.number().int().positive().default(200_000),
+  queueMessageTtlMs: z.number().int().positive().default(3_600_000),
+  prefetch: z.number().int().positive().default(2_000),
+  retryInitialMs: z.number().int().positive().default(100),
+  retryMaxMs: z.number().int().positive().default(5_000),
+  stopTimeoutMs: z.number().int().nonnegative().default(10_000),
+  livenessIntervalMs: z.number().int().positive().default(1_000),
+});
+
+export interface EventIngestorOptions {
+  broker: Broker;
+  writer: HistoryWriter;
+  /** Longest time an event waits in memory before a write starts. Default 250. */
+  flushIntervalMs?: number;
+  /** A write starts as soon as this many events are buffered. Default 2000. */
+  maxBatchEvents?: number;
+  /**
+   * Most events held in memory (buffered plus being written). When the store cannot keep up:
+   * in durable mode the consumer stops taking deliveries (they wait in the broker's queue); in
+   * pub/sub mode the oldest buffered tasks are dropped and counted. Default 50 000.
+   */
+  maxBufferedEvents?: number;
+  /**
+   * Consume through a named durable queue and ack each delivery only once its events are in the
+   * store. Default: true except on Redis, whose events travel over pub/sub and cannot wait in a
+   * queue (gaps are left to reconciliation).
+   */
+  durable?: boolean;
+  /** Durable mode's queue, bound to celeryev with `#`. Default "celeriac.events". */
+  queueName?: string;
+  /** Durable queue bound (`x-max-length`, overflow drop-head): the broker never grows without limit. Default 200 000. */
+  queueMaxLength?: number;
+  /** Durable queue `x-message-ttl`: events older than this are history reconciliation must fill. Default 1 h. */
+  queueMessageTtlMs?: number;
+  /** Durable mode: most unacked deliveries (basic.qos); a write starts when half of them wait for it. Default 2000. */
+  prefetch?: number;
+  /** Store retry backoff: first delay, doubling up to `retryMaxMs`. Defaults 100 / 5000. */
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  /** How long stop() keeps trying to write what it holds. Default 10 000. */
+  stopTimeoutMs?: number;
+  /** How often worker heartbeats are checked for expiry. Default 1000. */
+  livenessIntervalMs?: number;
+  /** The event exchange (Celery's event_exchange). */
+  exchange?: string;
+  /** Epoch seconds, for heartbeat expiry. */
+  now?: () => number;
+  /**
+   * Malformed events (with the offending payload), store failures (AppError UNAVAILABLE, with
+   * the retry plan) and broker-side ack failures. The ingestor keeps running after each.
+   */
+  onError?: (error: Error, payload: unknown) => void;
+  /**
+   * Tasks STARTED on a worker that went offline (worker-offline, or heartbeat expired): they may
+   * never finish. TaskObservation has no field for this yet, so it is handed out here.
+   */
+  onPossiblyLost?: (hostname: string, taskIds: string[]) => void;
+}
+
+/** Counters since start(); events are counted once however the buffer merged them. */
+export interface IngestStats {
+  /** Valid events taken off the broker. */
+  received: number;
+  /** Events whose batch the store accepted. */
+  written: number;
+  /** Events dropped to keep memory bounded (pub/sub mode only) or left unwritten by stop(). */
+  dropped: number;
+  /** Undecodable bodies and invalid events, counted and reported through onError. */
+  malformed: number;
+  /** Events held in memory now, including a batch being written. */
+  buffered: number;
+  /** Duration of the last successful write, ms (null before the first). */
+  lastFlushMs: number | null;
+  /** The last write failed and no write has succeeded since. */
+  storeDown: boolean;
+}
+
+const isMalformed = (error: Error) => error instanceof MalformedMessage || error instanceof DecodeError || error instanceof ContentDisallowed;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Follows the events of the broker's cluster into a HistoryWriter. The consumer never waits for
+ * the store: events land in an {@link IngestBuffer} that one write at a time drains, every
+ * `flushIntervalMs` or as soon as `maxBatchEvents` are waiting. A failed write keeps its batch
+ * (merged with what arrived since) and is retried with backoff. Heartbeat expiry marks silent
+ * workers offline (see {@link WorkerLiveness}).
+ */
+export class EventIngestor {
+  readonly durable: boolean;
+  private readonly writer: HistoryWriter;
+  private readonly config: z.infer<typeof optionsSchema>;
+  private readonly receiver: EventReceiver;
+  private readonly liveness: WorkerLiveness;
+  private readonly onError: (error: Error, payload: unknown) => void;
+  private readonly onPossiblyLost: (hostname: string, taskIds: string[]) => void;
+  private buffer = new IngestBuffer();
+  private inFlight: IngestBuffer | null = null;
+  private writing = false;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private livenessTimer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private spaceWaiters: (() => void)[] = [];
+  // Durable mode: an event of the delivery in hand could not be buffered (stop() came while it
+  // waited for room), so that delivery must be requeued, not acked.
+  private incomplete = false;
+  private stopping = false;
+  private counters: IngestStats = { received: 0, written: 0, dropped: 0, malformed: 0, buffered: 0, lastFlushMs: null, storeDown: false };
+
+  constructor(options: EventIngestorOptions) {
+    const parsed = optionsSchema.safeParse(options);
+    if (!parsed.success) {
+      throw new AppError("BAD_INPUT", `EventIngestor options are invalid: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}.`);
+    }
+    this.config = parsed.data;
+    this.writer = options.writer;
+    this.durable = options.durable ?? options.broker.driverType !== "redis";
+    this.onError = options.onError ?? ((error) => console.error(`[event-ingestor] ${error.message}`));
+    this.onPossiblyLost = options.onPossiblyLost ?? (() => undefined);
+    this.liveness = new WorkerLiveness({ now: options.now });
+    this.receiver = new EventReceiver(options.broker, {
+      onEvent: (event) => this.take(event),
+      onError: (error, payload) => {
+        if (isMalformed(error)) this.counters.malformed += 1;
+        this.report(error, payload);
+      },
+      exchange: options.exchange,
+      ...(this.durable
+        ? {
+            durable: true,
+            queueName: this.config.queueName,
+            queueArguments: { "x-max-length": this.config.queueMaxLength, "x-overflow": "drop-head", "x-message-ttl": this.config.queueMessageTtlMs },
+            prefetch: this.config.prefetch,
+            deferAck: () => this.ackWhenWritten(),
+          }
+        : {}),
+    });
+  }
+
+  /** Declares the event queue and starts consuming. */
+  async start(): Promise<void> {
+    if (this.stopping) throw new AppError("CONFLICT", "EventIngestor.start(): this ingestor was stopped; create a new one.");
+    await this.receiver.start();
+    this.livenessTimer ??= setInterval(() => this.checkLiveness(), this.config.livenessIntervalMs);
+  }
+
+  /**
+   * Stops consuming and writes what it holds, trying for up to `stopTimeoutMs`. In durable mode
+   * deliveries not written by then are requeued by the broker (nothing is lost); in pub/sub mode
+   * they count as dropped.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
+    this.releaseSpace();
+    // The receiver finishes the delivery in hand, then waits for the acks our last writes settle.
+    let receiverDone = false;
+    const receiverStopped = this.receiver.stop().finally(() => (receiverDone = true));
+    const deadline = Date.now() + this.config.stopTimeoutMs;
+    while (!(receiverDone && this.idle())) {
+      if (Date.now() >= deadline) {
+        this.giveUp();
+        break;
+      }
+      this.kick();
+      await sleep(10);
+    }
+    await receiverStopped;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  /** Counters, a snapshot. */
+  stats(): IngestStats {
+    return { ...this.counters, buffered: this.held() };
+  }
+
+  private held(): number {
+    return this.buffer.events + (this.inFlight?.events ?? 0);
+  }
+
+  private idle(): boolean {
+    return this.buffer.empty && this.buffer.deliveries === 0 && !this.writing && this.retryTimer === null;
+  }
+
+  // The receiver's handler: synchronous unless durable mode must wait for room.
+  private take(event: CeleryEvent): Promise<void> | undefined {
+    if (this.incomplete) return undefined;
+    if (this.durable && this.held() >= this.config.maxBufferedEvents) return this.takeWhenRoom(event);
+    this.add(event);
+    return undefined;
+  }
+
+  private async takeWhenRoom(event: CeleryEvent): Promise<void> {
+    while (this.held() >= this.config.maxBufferedEvents) {
+      if (this.stopping) {
+        this.incomplete = true;
+        return;
+      }
+      await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+    }
+    this.add(event);
+  }
+
+  private add(event: CeleryEvent): void {
+    this.counters.received += 1;
+    const lost = this.liveness.observe(event);
+    this.buffer.add(eventObservations(event));
+    if (lost.length > 0) this.onPossiblyLost(event.hostname, lost);
+    if (!this.durable) {
+      const over = this.held() - this.config.maxBufferedEvents;
+      if (over > 0) this.counters.dropped += this.buffer.dropOldest(over);
+    }
+    this.schedule();
+  }
+
+  // deferAck: the delivery whose events were just buffered is acked once that buffer is durable.
+  private ackWhenWritten(): Promise<void> {
+    if (this.incomplete) {
+      this.incomplete = false;
+      return Promise.reject(new Error("stopped before this delivery's events were buffered"));
+    }
+    const written = this.buffer.whenWritten();
+    this.schedule();
+    return written;
+  }
+
+  private checkLiveness(): void {
+    for (const { worker, possiblyLost } of this.liveness.expire()) {
+      // Not an event received: it counts in no event counter.
+      this.buffer.add({ worker }, 0);
+      if (possiblyLost.length > 0) this.onPossiblyLost(worker.hostname, possiblyLost);
+      this.schedule();
+    }
+  }
+
+  private full(): boolean {
+    return this.buffer.events >= this.config.maxBatchEvents || this.buffer.deliveries >= this.config.prefetch / 2;
+  }
+
+  // Starts a write now when a batch is full, else makes sure the interval timer runs.
+  private schedule(): void {
+    if (this.buffer.empty && this.buffer.deliveries === 0) return;
+    if (this.full()) this.kick();
+    else if (!this.flushTimer && !this.retryTimer && !this.writing) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.kick();
+      }, this.config.flushIntervalMs);
+    }
+  }
+
+  private kick(): void {
+    if (this.writing || this.retryTimer) return;
+    void this.writeLoop();
+  }
+
+  // One write at a time, so a later batch is never durable before an earlier one: an ack that
+  // waits on a later buffer implies every earlier one is written.
+  private async writeLoop(): Promise<void> {
+    this.writing = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    try {
+      do {
+        const pending = this.buffer;
+        this.buffer = new IngestBuffer();
+        this.inFlight = pending;
+        const written = await this.write(pending);
+        this.inFlight = null;
+        if (!written) {
+          pending.absorb(this.buffer);
+          this.buffer = pending;
+          const delay = Math.min(this.config.retryInitialMs * 2 ** (this.failures - 1), this.config.retryMaxMs);
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = null;
+            this.kick();
+          }, delay);
+          return;
+        }
+        this.releaseSpace();
+        // A full batch (or stop()) goes right away; anything less waits for the timer.
+      } while ((this.full() || this.stopping) && !(this.buffer.empty && this.buffer.deliveries === 0));
+    } finally {
+      this.writing = false;
+    }
+    this.schedule();
+  }
+
+  private async write(pending: IngestBuffer): Promise<boolean> {
+    if (pending.empty) {
+      pending.settleWritten();
+      return true;
+    }
+    const batch = pending.toBatch();
+    const started = performance.now();
+    try {
+      await this.writer.applyBatch(batch);
+    } catch (error) {
+      this.failures += 1;
+      this.counters.storeDown = true;
+      const retryIn = Math.min(this.config.retryInitialMs * 2 ** (this.failures - 1), this.config.retryMaxMs);
+      const keeping = this.durable ? "the deliveries stay unacked in the broker's queue" : "the oldest are dropped past the buffer bound";
+      this.report(
+        new AppError(
+          "UNAVAILABLE",
+          `The store rejected a batch of ${pending.events} events (failure ${this.failures} in a row): ${error instanceof Error ? error.message : String(error)}. Keeping them and retrying in ${retryIn} ms; ${keeping}.`,
+        ),
+        null,
+      );
+      return false;
+    }
+    this.failures = 0;
+    this.counters.storeDown = false;
+    this.counters.written += pending.events;
+    this.counters.lastFlushMs = performance.now() - started;
+    pending.settleWritten();
+    return true;
+  }
+
+  private releaseSpace(): void {
+    const waiters = this.spaceWaiters;
+    this.spaceWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  // stop() ran out of time: requeue what waits for an ack (durable) or count it dropped.
+  private giveUp(): void {
+    const error = new Error("the event ingestor stopped before the store accepted these events");
+    if (!this.durable) this.counters.dropped += this.held();
+    this.inFlight?.settleLost(error);
+    this.buffer.settleLost(error);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private report(error: Error, payload: unknown): void {
+    try {
+      this.onError(error, payload);
+    } catch {
+      // A throwing onError must not stop the ingestor.
+    }
+  }
+}

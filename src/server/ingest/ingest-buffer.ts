@@ -1,0 +1,197 @@
+// The event ingestor's in-memory batch: observations merged per task and per worker until the
+// next flush, with the count of events they stand for and a promise settled once they are durable.
+
+import { outranks, RETRY } from "../../celery/index";
+import type { EventObservations } from "./event-observations";
+import type { IngestBatch, TaskObservation, TimelineEvent, WorkerObservation, WorkflowEdge } from "./observation";
+
+// One task's merged fields plus every timeline event that went into them.
+interface TaskEntry {
+  fields: TaskObservation;
+  events: TimelineEvent[];
+}
+
+interface TaskSlot {
+  entries: TaskEntry[];
+  edges: Map<string, WorkflowEdge>;
+  /** Events this slot stands for. */
+  events: number;
+}
+
+interface WorkerSlot {
+  worker: WorkerObservation;
+  events: number;
+}
+
+interface Settler {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+// Precedence is a maximum, so merging in any order gives what the store would reach applying the
+// observations one by one, except around RETRY: Celery lets a RETRY override a stronger state and
+// be overridden by a weaker one (a new attempt), which depends on order. Observations with a RETRY
+// on either side therefore stay apart, in arrival order.
+function mergeable(a: TaskObservation, b: TaskObservation): boolean {
+  return a.state !== RETRY && b.state !== RETRY;
+}
+
+// Later defined fields win, as in the store; state, stateAt and clock travel together with the
+// higher-precedence state (the later one on a tie).
+function merge(into: TaskObservation, next: TaskObservation): void {
+  const keep = next.state === undefined || (into.state !== undefined && outranks(into.state, next.state));
+  const { state, stateAt, clock } = into;
+  Object.assign(into, next);
+  if (keep) Object.assign(into, { state, stateAt, clock });
+  for (const key of ["state", "stateAt", "clock"] as const) if (into[key] === undefined) delete into[key];
+}
+
+function newerWorker(a: WorkerObservation, b: WorkerObservation): boolean {
+  return b.at >= a.at;
+}
+
+/**
+ * Observations waiting for the next write. Task observations of the same id merge (their timeline
+ * events are all kept), worker observations keep the latest status with every field known so far,
+ * edges are deduplicated. Insertion order is age, so the oldest task can be dropped first.
+ */
+export class IngestBuffer {
+  private readonly tasks = new Map<string, TaskSlot>();
+  private readonly workers = new Map<string, WorkerSlot>();
+  private settlers: Settler[] = [];
+  private written: Promise<void> | null = null;
+  private held = 0;
+  private acks = 0;
+
+  /** Events held (each task or worker event counts once, however merged). */
+  get events(): number {
+    return this.held;
+  }
+
+  /** Deliveries waiting on {@link whenWritten}. */
+  get deliveries(): number {
+    return this.acks;
+  }
+
+  /** Nothing to write (there may still be deliveries waiting, e.g. for an all-malformed body). */
+  get empty(): boolean {
+    return this.tasks.size === 0 && this.workers.size === 0;
+  }
+
+  /** Adds what one event said; `events` is how many events it stands for (0 for a derived observation). */
+  add(observed: EventObservations, events = 1): void {
+    if (observed.task) this.addTask(observed.task, observed.edge, events);
+    if (observed.worker) this.addWorker(observed.worker, events);
+  }
+
+  private addTask(task: TaskObservation, edge: WorkflowEdge | undefined, events: number): void {
+    let slot = this.tasks.get(task.id);
+    if (!slot) {
+      slot = { entries: [], edges: new Map(), events: 0 };
+      this.tasks.set(task.id, slot);
+    }
+    const { event, ...fields } = task;
+    const last = slot.entries.at(-1);
+    if (last && mergeable(last.fields, fields)) {
+      merge(last.fields, fields);
+      if (event) last.events.push(event);
+    } else {
+      slot.entries.push({ fields, events: event ? [event] : [] });
+    }
+    if (edge) slot.edges.set(`${edge.kind} ${edge.fromId} ${edge.toId}`, edge);
+    slot.events += events;
+    this.held += events;
+  }
+
+  private addWorker(worker: WorkerObservation, events: number): void {
+    const slot = this.workers.get(worker.hostname);
+    if (!slot) {
+      this.workers.set(worker.hostname, { worker: { ...worker }, events });
+    } else {
+      slot.worker = newerWorker(slot.worker, worker) ? { ...slot.worker, ...worker } : { ...worker, ...slot.worker };
+      slot.events += events;
+    }
+    this.held += events;
+  }
+
+  /**
+   * Takes in a newer buffer (what arrived while this one was being written and failed): its
+   * observations merge after ours, and whoever waits on it now waits on this one.
+   */
+  absorb(newer: IngestBuffer): void {
+    for (const [id, slot] of newer.tasks) {
+      let first = true;
+      for (const entry of slot.entries) {
+        // Events are counted once per slot, on its first entry.
+        const counted = first ? slot.events : 0;
+        first = false;
+        const [head, ...rest] = entry.events;
+        this.addTask({ ...entry.fields, ...(head ? { event: head } : {}) }, undefined, counted);
+        const mine = this.tasks.get(id)!;
+        mine.entries.at(-1)!.events.push(...rest);
+      }
+      for (const [key, edge] of slot.edges) this.tasks.get(id)?.edges.set(key, edge);
+    }
+    for (const slot of newer.workers.values()) this.addWorker(slot.worker, slot.events);
+    this.settlers.push(...newer.settlers);
+    this.acks += newer.acks;
+    newer.settlers = [];
+  }
+
+  /**
+   * Drops the oldest tasks (whole, with their edges) until at least `events` events are gone, or
+   * nothing is left; returns how many events were dropped.
+   */
+  dropOldest(events: number): number {
+    let dropped = 0;
+    for (const [id, slot] of this.tasks) {
+      if (dropped >= events) break;
+      this.tasks.delete(id);
+      dropped += slot.events;
+    }
+    for (const [hostname, slot] of this.workers) {
+      if (dropped >= events) break;
+      this.workers.delete(hostname);
+      dropped += slot.events;
+    }
+    this.held -= dropped;
+    return dropped;
+  }
+
+  /**
+   * One observation per merged entry, carrying its first timeline event; each further timeline
+   * event rides on an observation of its own (IngestBatch has one `event` per observation).
+   */
+  toBatch(): IngestBatch {
+    const batch: IngestBatch = { tasks: [], workers: [], groups: [], edges: [] };
+    for (const slot of this.tasks.values()) {
+      for (const entry of slot.entries) {
+        const [head, ...rest] = entry.events;
+        batch.tasks.push(head ? { ...entry.fields, event: head } : entry.fields);
+        for (const event of rest) batch.tasks.push({ id: entry.fields.id, source: entry.fields.source, event });
+      }
+      batch.edges.push(...slot.edges.values());
+    }
+    for (const slot of this.workers.values()) batch.workers.push(slot.worker);
+    return batch;
+  }
+
+  /** Resolves once this buffer (or the one that absorbed it) was written, rejects if it never will be. */
+  whenWritten(): Promise<void> {
+    this.acks += 1;
+    if (!this.written) this.written = new Promise<void>((resolve, reject) => this.settlers.push({ resolve, reject }));
+    return this.written;
+  }
+
+  /** The batch is durable: every waiter may ack. */
+  settleWritten(): void {
+    for (const settler of this.settlers) settler.resolve();
+    this.settlers = [];
+  }
+
+  /** The batch will not be written (stopped while the store was down): every waiter requeues. */
+  settleLost(error: Error): void {
+    for (const settler of this.settlers) settler.reject(error);
+    this.settlers = [];
+  }
+}

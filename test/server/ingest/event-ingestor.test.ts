@@ -1,0 +1,214 @@
+// The event ingestor over the in-process memory broker (same ack, prefetch and requeue semantics as
+// AMQP) into the in-memory HistoryWriter double: batching, merging, bounds, outages and stop.
+
+import { afterEach, describe, expect, it } from "vitest";
+import { EventDispatcher, MemoryBroker } from "../../../src/celery/index";
+import { EventIngestor, type EventIngestorOptions } from "../../../src/server/ingest/event-ingestor";
+import { uniqueName } from "../../support/services";
+import { MemoryHistoryWriter } from "./memory-history-writer";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+const running: EventIngestor[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((ingestor) => ingestor.stop()));
+});
+
+function setup(options: Partial<EventIngestorOptions> = {}) {
+  const world = `memory://${uniqueName("ingest")}`;
+  const broker = new MemoryBroker(world);
+  const writer = new MemoryHistoryWriter();
+  const errors: Error[] = [];
+  const lost: [string, string[]][] = [];
+  const queueName = uniqueName("celeriac.events");
+  const ingestor = new EventIngestor({
+    broker,
+    writer,
+    queueName,
+    onError: (error) => void errors.push(error),
+    onPossiblyLost: (hostname, ids) => void lost.push([hostname, ids]),
+    ...options,
+  });
+  running.push(ingestor);
+  const worker = new EventDispatcher(new MemoryBroker(world), { hostname: "celery@w1" });
+  const started = (uuid: string) => worker.publish("task-started", { uuid });
+  return { world, broker, writer, errors, lost, ingestor, worker, started, queueName };
+}
+
+describe("EventIngestor", () => {
+  it("writes a batch as soon as maxBatchEvents are buffered, without waiting for the interval", async () => {
+    const { writer, ingestor, started } = setup({ flushIntervalMs: 60_000, maxBatchEvents: 10 });
+    await ingestor.start();
+    for (let i = 0; i < 25; i++) await started(`t${i}`);
+    await waitFor("two full batches", () => writer.batches.length === 2);
+    expect(writer.batches.map((batch) => batch.tasks.length)).toEqual([10, 10]);
+    expect(ingestor.stats()).toMatchObject({ received: 25, written: 20, buffered: 5, storeDown: false });
+  });
+
+  it("writes a partial batch once flushIntervalMs has passed", async () => {
+    const { writer, ingestor, started } = setup({ flushIntervalMs: 150, maxBatchEvents: 1000 });
+    await ingestor.start();
+    const sent = Date.now();
+    for (let i = 0; i < 3; i++) await started(`t${i}`);
+    await sleep(50);
+    expect(writer.batches).toEqual([]);
+    await waitFor("the timed batch", () => writer.batches.length === 1);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(140);
+    expect(writer.batches[0]!.tasks.map((task) => task.id)).toEqual(["t0", "t1", "t2"]);
+    expect(ingestor.stats().lastFlushMs).toEqual(expect.any(Number));
+  });
+
+  it("merges a task's events into one observation with the strongest state, every event kept for the timeline", async () => {
+    const { world, writer, ingestor, worker } = setup({ flushIntervalMs: 100 });
+    const client = new EventDispatcher(new MemoryBroker(world), { hostname: "gen1@host" });
+    await ingestor.start();
+    await worker.publish("task-received", { uuid: "t1", name: "seedflow.add", args: "(2, 3)", kwargs: "{}", retries: 0, root_id: "t1", parent_id: null, eta: null, expires: null });
+    await worker.publish("task-started", { uuid: "t1" });
+    await worker.publish("task-succeeded", { uuid: "t1", result: "5", runtime: 0.01 });
+    // The client's task-sent arrives last, as it often does: it fills in fields, never the state.
+    await client.publish("task-sent", { uuid: "t1", name: "seedflow.add", args: "(2, 3)", kwargs: "{}", retries: 0, root_id: "t1", parent_id: null, eta: null, expires: null, queue: "celery", exchange: "", routing_key: "celery" });
+    await waitFor("the batch", () => writer.batches.length === 1);
+    const [merged, ...timelineOnly] = writer.batches[0]!.tasks;
+    expect(merged).toMatchObject({ id: "t1", state: "SUCCESS", name: "seedflow.add", result: "5", worker: "celery@w1", queue: "celery", argsRepr: "(2, 3)" });
+    expect(merged).toHaveProperty("receivedAt");
+    expect(merged).toHaveProperty("sentAt");
+    expect(timelineOnly.map((observation) => Object.keys(observation).sort())).toEqual([
+      ["event", "id", "source"],
+      ["event", "id", "source"],
+      ["event", "id", "source"],
+    ]);
+    expect(writer.tasks.get("t1")?.timeline.map((event) => event.type)).toEqual(["task-received", "task-started", "task-succeeded", "task-sent"]);
+    expect(ingestor.stats()).toMatchObject({ received: 4, written: 4 });
+  });
+
+  it("durable: while the store is down nothing is acked, deliveries beyond prefetch wait in the queue, and all arrive after recovery", async () => {
+    const { broker, writer, ingestor, started, queueName, errors } = setup({ flushIntervalMs: 20, prefetch: 10, maxBufferedEvents: 1000, retryInitialMs: 20, retryMaxMs: 50 });
+    writer.down = new Error("connect ECONNREFUSED 127.0.0.1:5432");
+    await ingestor.start();
+    for (let i = 0; i < 100; i++) await started(`t${i}`);
+    await waitFor("a failed write", () => ingestor.stats().storeDown);
+    await sleep(100);
+    // Prefetch 10: the rest stays in the (bounded, durable) queue.
+    expect(await broker.queueSize(queueName)).toBe(90);
+    expect(ingestor.stats()).toMatchObject({ received: 10, written: 0, buffered: 10, dropped: 0 });
+    expect(errors[0]?.message).toMatch(/The store rejected a batch of \d+ events .*ECONNREFUSED.*retrying in \d+ ms; the deliveries stay unacked/);
+    writer.down = null;
+    await waitFor("catch-up", () => writer.tasks.size === 100, 10_000);
+    await waitFor("every delivery acked", async () => (await broker.queueSize(queueName)) === 0 && ingestor.stats().buffered === 0);
+    expect(ingestor.stats()).toMatchObject({ received: 100, written: 100, dropped: 0, storeDown: false });
+  });
+
+  it("durable: a full buffer stops the consumer until a write makes room, so memory stays within maxBufferedEvents", async () => {
+    const { world, writer, ingestor, queueName, broker } = setup({ flushIntervalMs: 20, prefetch: 100, maxBufferedEvents: 50, retryInitialMs: 20, retryMaxMs: 20 });
+    const multi = new EventDispatcher(new MemoryBroker(world), { hostname: "celery@w2", buffer: true, bufferLimit: 30 });
+    writer.down = new Error("database is restarting");
+    await ingestor.start();
+    // 10 task.multi deliveries of 30 events each.
+    await Promise.all(Array.from({ length: 300 }, (_, i) => multi.send("task-started", { uuid: `m${i}` })));
+    let most = 0;
+    for (let i = 0; i < 20; i++) {
+      most = Math.max(most, ingestor.stats().buffered);
+      await sleep(10);
+    }
+    expect(most).toBe(50);
+    expect(await broker.queueSize(queueName)).toBe(0); // all 10 deliveries are within prefetch, unacked
+    writer.down = null;
+    await waitFor("catch-up", () => writer.tasks.size === 300, 10_000);
+    expect(ingestor.stats()).toMatchObject({ received: 300, written: 300, dropped: 0 });
+  });
+
+  it("pub/sub mode: past maxBufferedEvents the oldest tasks are dropped and counted", async () => {
+    const { writer, ingestor, started } = setup({ durable: false, flushIntervalMs: 20, maxBatchEvents: 10_000, maxBufferedEvents: 50, retryInitialMs: 20, retryMaxMs: 20 });
+    writer.down = new Error("database is restarting");
+    await ingestor.start();
+    for (let i = 0; i < 200; i++) await started(`t${i}`);
+    await waitFor("all received and a failed write", () => ingestor.stats().received === 200 && ingestor.stats().storeDown);
+    expect(ingestor.stats()).toMatchObject({ received: 200, dropped: 150, buffered: 50, written: 0, storeDown: true });
+    writer.down = null;
+    await waitFor("the rest written", () => ingestor.stats().written === 50);
+    // The newest survive.
+    expect([...writer.tasks.keys()].sort()).toEqual(Array.from({ length: 50 }, (_, i) => `t${150 + i}`).sort());
+  });
+
+  it("counts and reports malformed events with the reason, and goes on", async () => {
+    const { broker, writer, ingestor, started, errors } = setup({ flushIntervalMs: 20 });
+    await ingestor.start();
+    const publish = (text: string, contentType = "application/json") =>
+      broker.publish({ body: Buffer.from(text), contentType, contentEncoding: "utf-8", headers: {}, properties: { delivery_mode: 1 } }, { exchange: "celeryev", routingKey: "task.multi" });
+    await publish(JSON.stringify([{ type: "task-started", hostname: "celery@w1", timestamp: 1 }, { type: "task-started", uuid: "ok", hostname: "celery@w1", timestamp: 1 }]));
+    await publish("{not json");
+    await publish("x", "application/x-python-serialize");
+    await started("t1");
+    await waitFor("the valid events", () => writer.tasks.has("ok") && writer.tasks.has("t1"));
+    expect(ingestor.stats()).toMatchObject({ malformed: 3, received: 2 });
+    expect(errors.map((error) => error.message)).toEqual([expect.stringContaining(`has no "uuid"`), expect.any(String), expect.stringContaining("content type")]);
+  });
+
+  it("stop() writes what it holds and acks it", async () => {
+    const { writer, ingestor, started, broker, queueName } = setup({ flushIntervalMs: 60_000 });
+    await ingestor.start();
+    for (let i = 0; i < 5; i++) await started(`t${i}`);
+    await waitFor("received", () => ingestor.stats().received === 5);
+    expect(writer.batches).toEqual([]);
+    await ingestor.stop();
+    expect(writer.tasks.size).toBe(5);
+    expect(ingestor.stats()).toMatchObject({ written: 5, buffered: 0 });
+    expect(await broker.queueSize(queueName)).toBe(0);
+  });
+
+  it("stop() with the store down gives up after stopTimeoutMs: durable deliveries go back to the queue, pub/sub ones count as dropped", async () => {
+    const durable = setup({ flushIntervalMs: 20, stopTimeoutMs: 200, retryInitialMs: 20, retryMaxMs: 20 });
+    durable.writer.down = new Error("down");
+    await durable.ingestor.start();
+    for (let i = 0; i < 5; i++) await durable.started(`t${i}`);
+    await waitFor("received", () => durable.ingestor.stats().received === 5);
+    await durable.ingestor.stop();
+    expect(await durable.broker.queueSize(durable.queueName)).toBe(5);
+    expect(durable.ingestor.stats().dropped).toBe(0);
+
+    const lossy = setup({ durable: false, flushIntervalMs: 20, stopTimeoutMs: 200, retryInitialMs: 20, retryMaxMs: 20 });
+    lossy.writer.down = new Error("down");
+    await lossy.ingestor.start();
+    for (let i = 0; i < 5; i++) await lossy.started(`t${i}`);
+    await waitFor("received", () => lossy.ingestor.stats().received === 5);
+    await lossy.ingestor.stop();
+    expect(lossy.ingestor.stats()).toMatchObject({ dropped: 5, written: 0 });
+  });
+
+  it("marks a worker whose heartbeat expired offline and reports the tasks it had started as possibly lost", async () => {
+    const { writer, ingestor, worker, lost } = setup({ flushIntervalMs: 20, livenessIntervalMs: 20 });
+    await ingestor.start();
+    await worker.publish("worker-heartbeat", { freq: 0.1, active: 1, processed: 0, loadavg: [0, 0, 0], sw_ident: "py-celery", sw_ver: "5.2.6", sw_sys: "Linux" });
+    await worker.publish("task-started", { uuid: "running" });
+    await worker.publish("task-started", { uuid: "done" });
+    await worker.publish("task-succeeded", { uuid: "done", result: "None", runtime: 0 });
+    await waitFor("offline", () => writer.workers.get("celery@w1")?.status === "offline");
+    expect(lost).toEqual([["celery@w1", ["running"]]]);
+    expect(writer.workers.get("celery@w1")).toMatchObject({ status: "offline", heartbeat: false, freq: 0.1, swVer: "5.2.6" });
+    // Derived, not received: no event counter moves for it.
+    expect(ingestor.stats().received).toBe(4);
+  });
+
+  it("reports STARTED tasks as possibly lost on worker-offline", async () => {
+    const { writer, ingestor, worker, lost } = setup({ flushIntervalMs: 20 });
+    await ingestor.start();
+    await worker.publish("task-started", { uuid: "running" });
+    await worker.publish("worker-offline", { freq: 2 });
+    await waitFor("offline", () => writer.workers.get("celery@w1")?.status === "offline");
+    expect(lost).toEqual([["celery@w1", ["running"]]]);
+  });
+
+  it("refuses invalid options with every problem named", () => {
+    expect(() => new EventIngestor({ broker: new MemoryBroker(), writer: new MemoryHistoryWriter(), maxBatchEvents: 0, flushIntervalMs: -1 })).toThrow(
+      /EventIngestor options are invalid: flushIntervalMs: .*; maxBatchEvents: /,
+    );
+  });
+});
