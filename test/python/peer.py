@@ -41,8 +41,17 @@ def save_event(info):
     return {"saved": info["device"]}
 
 
+class ApiUnavailableError(Exception):
+    """The third-party API of the login workflow is down (see PEER_API_SWITCH)."""
+
+
 @app.task(name="seedflow.post_to_api")
 def post_to_api(results):
+    # With PEER_API_SWITCH set, the API is down until that key exists in the result backend's
+    # Redis: the dashboard's end-to-end test "fixes the cause" by setting it, then retries.
+    switch = os.environ.get("PEER_API_SWITCH")
+    if switch and not app.backend.get(switch):
+        raise ApiUnavailableError("third-party API answered 503 Service Unavailable")
     return {"score": len(results)}
 
 
@@ -91,3 +100,11 @@ def login_workflow(user_id="u1", device="pixel-9"):
 def noop():
     """Does nothing: the worker throughput benchmark (bench/worker.ts) drains these."""
     return None
+
+
+@app.task(bind=True, name="seedflow.retry_then_succeed", max_retries=5)
+def retry_then_succeed(self, times=2):
+    """Retries itself `times` times (countdown 0.1 s), then returns how often it retried: RETRY → SUCCESS."""
+    if self.request.retries < times:
+        raise self.retry(countdown=0.1)
+    return self.request.retries
