@@ -108,6 +108,7 @@ export class Worker implements ControlTarget {
   private readonly totals = new Map<string, number>();
   private readonly rateLimits = new Map<string, { interval: number; next: number }>();
   private readonly taskOverrides = new Map<string, Partial<WorkerTask>>();
+  private readonly taskCache = new Map<string, { source: unknown; task: WorkerTask }>();
   private readonly startedAt = Date.now();
   private taskEvents: boolean;
   private consumer: Consumer | null = null;
@@ -213,7 +214,7 @@ export class Worker implements ControlTarget {
       this.logger.error(`Rejected an invalid task message from ${delivery.queue}: ${(error as Error).message}. Headers: ${JSON.stringify(delivery.message.headers).slice(0, 500)}`);
       await delivery.reject(false).catch((e: unknown) => this.logger.error(`Could not reject: ${(e as Error).message}`));
       const id = delivery.message.headers.id;
-      if (typeof id === "string") await this.sendTaskEvent("task-rejected", { uuid: id, requeue: false });
+      if (typeof id === "string") this.sendTaskEvent("task-rejected", { uuid: id, requeue: false });
       return;
     }
     const task = this.taskFor(parsed.task);
@@ -235,17 +236,8 @@ export class Worker implements ControlTarget {
     };
     this.logger.info(`Task ${parsed.task}[${parsed.id}] received`);
     if ((parsed.expires || this.revoked.has(parsed.id)) && (await this.revokedCheck(request))) return;
-    await this.sendTaskEvent("task-received", {
-      uuid: parsed.id,
-      name: parsed.task,
-      args: parsed.argsrepr ?? "",
-      kwargs: parsed.kwargsrepr ?? "",
-      root_id: parsed.root_id,
-      parent_id: parsed.parent_id,
-      retries: parsed.retries,
-      eta: parsed.eta,
-      expires: parsed.expires,
-    });
+    const received = { uuid: parsed.id, name: parsed.task, args: parsed.argsrepr ?? "", kwargs: parsed.kwargsrepr ?? "", root_id: parsed.root_id, parent_id: parsed.parent_id, retries: parsed.retries, eta: parsed.eta, expires: parsed.expires };
+    this.sendTaskEvent("task-received", received, task);
     if (parsed.eta) {
       let eta: Date;
       try {
@@ -277,11 +269,23 @@ export class Worker implements ControlTarget {
     this.reserve(request);
   }
 
+  // Built once per registered Task object (re-registering a name replaces it) and per override:
+  // every delivery looks its task up, so this must not rebuild the worker's view each time.
   private taskFor(name: string): WorkerTask | undefined {
-    const task = workerTaskFrom(this.app.tasks.get(name));
-    if (!task) return undefined;
+    const source = this.app.tasks.get(name);
+    const cached = this.taskCache.get(name);
+    if (cached && cached.source === source) return cached.task;
+    const built = workerTaskFrom(source);
+    if (!built) return undefined;
     const override = this.taskOverrides.get(name);
-    return override ? { ...task, ...override, run: task.run.bind(task) } : task;
+    const task = override ? { ...built, ...override, run: built.run.bind(built) } : built;
+    this.taskCache.set(name, { source, task });
+    return task;
+  }
+
+  private overrideTask(name: string, override: Partial<WorkerTask>): void {
+    this.taskOverrides.set(name, { ...this.taskOverrides.get(name), ...override });
+    this.taskCache.delete(name);
   }
 
   // Celery's on_unknown_task: reject, store FAILURE NotRegistered, emit task-failed.
@@ -295,7 +299,7 @@ export class Worker implements ControlTarget {
     } catch (storeError) {
       this.logger.error(`Could not store NotRegistered for ${parsed.id}: ${(storeError as Error).message}`);
     }
-    await this.sendTaskEvent("task-failed", { uuid: parsed.id, exception: `NotRegistered(${JSON.stringify(parsed.task).replace(/^"|"$/g, "'")})` });
+    this.sendTaskEvent("task-failed", { uuid: parsed.id, exception: `NotRegistered(${JSON.stringify(parsed.task).replace(/^"|"$/g, "'")})` });
   }
 
   // -- revocation and expiry (Request.revoked / maybe_expire / _announce_revoked) -------------------
@@ -319,7 +323,7 @@ export class Worker implements ControlTarget {
 
   private async announceRevoked(request: WorkerRequest, reason: string, terminated: boolean, signum: number | null, expired: boolean): Promise<void> {
     request.settled = true;
-    await this.sendTaskEvent("task-revoked", { uuid: request.parsed.id, terminated, signum, expired });
+    this.sendTaskEvent("task-revoked", { uuid: request.parsed.id, terminated, signum, expired }, request.task);
     try {
       const description = describeError(revokedError(reason));
       await this.tracer.store(request.context, "REVOKED", description.exc, null, null);
@@ -370,13 +374,13 @@ export class Worker implements ControlTarget {
   }
 
   private async execute(request: WorkerRequest): Promise<void> {
-    if (await this.revokedCheck(request)) return;
     const { parsed, task } = request;
+    if ((request.settled || parsed.expires || this.revoked.has(parsed.id)) && (await this.revokedCheck(request))) return;
     this.processed += 1;
     this.totals.set(parsed.task, (this.totals.get(parsed.task) ?? 0) + 1);
     request.timeStart = Date.now() / 1000;
     if (!this.acksLate(request)) await this.ack(request);
-    await this.sendTaskEvent("task-started", { uuid: parsed.id });
+    this.sendTaskEvent("task-started", { uuid: parsed.id }, task);
     const [hard, soft] = parsed.timelimit;
     const job: TraceJob = {
       request: request.context,
@@ -405,17 +409,17 @@ export class Worker implements ControlTarget {
       case SUCCESS:
         this.logger.info(`Task ${parsed.task}[${parsed.id}] succeeded in ${outcome.runtime.toFixed(6)}s`);
         await this.ack(request);
-        await this.sendTaskEvent("task-succeeded", { uuid: parsed.id, result: saferepr(outcome.retval), runtime: outcome.runtime });
+        this.sendTaskEvent("task-succeeded", { uuid: parsed.id, result: saferepr(outcome.retval), runtime: outcome.runtime }, request.task);
         return;
       case RETRY:
         this.logger.info(`Task ${parsed.task}[${parsed.id}] retry: ${outcome.error.repr}`);
         await this.ack(request);
-        await this.sendTaskEvent("task-retried", { uuid: parsed.id, exception: outcome.error.repr, traceback: outcome.error.traceback });
+        this.sendTaskEvent("task-retried", { uuid: parsed.id, exception: outcome.error.repr, traceback: outcome.error.traceback }, request.task);
         return;
       case FAILURE:
         if (request.task.acksOnFailureOrTimeout === false && this.acksLate(request)) await this.reject(request, false);
         else await this.ack(request);
-        await this.sendTaskEvent("task-failed", { uuid: parsed.id, exception: outcome.error.repr, traceback: outcome.error.traceback });
+        this.sendTaskEvent("task-failed", { uuid: parsed.id, exception: outcome.error.repr, traceback: outcome.error.traceback }, request.task);
         return;
       case "REJECTED":
         await this.reject(request, outcome.requeue);
@@ -436,21 +440,19 @@ export class Worker implements ControlTarget {
     if (request.acknowledged) return;
     request.acknowledged = true;
     await request.delivery.reject(requeue).catch((error: unknown) => this.logger.error(`Could not reject ${request.parsed.id}: ${(error as Error).message}`));
-    await this.sendTaskEvent("task-rejected", { uuid: request.parsed.id, requeue });
+    this.sendTaskEvent("task-rejected", { uuid: request.parsed.id, requeue }, request.task);
   }
 
   // -- events --------------------------------------------------------------------------------
 
-  private async sendTaskEvent(type: string, fields: Record<string, unknown>): Promise<void> {
-    if (!this.taskEvents) return;
-    const task = typeof fields.uuid === "string" ? this.findTaskName(fields.uuid) : undefined;
-    if (task && this.taskFor(task)?.sendEvents === false) return;
-    await this.dispatcher.send(type, fields).catch((error: unknown) => this.logger.warn(`Could not send ${type}: ${(error as Error).message}`));
-  }
-
-  private findTaskName(id: string): string | undefined {
-    for (const request of this.activeRequests) if (request.parsed.id === id) return request.parsed.task;
-    return undefined;
+  /**
+   * Queues a task event (Celery's Request.send_event: only when events are on and the task sends
+   * them). Not awaited, like Celery's buffered send: the dispatcher keeps the order, flushes on
+   * the next turn of the event loop and on stop, and a failed publish is logged, never fatal.
+   */
+  private sendTaskEvent(type: string, fields: Record<string, unknown>, task?: WorkerTask): void {
+    if (!this.taskEvents || task?.sendEvents === false) return;
+    this.dispatcher.send(type, fields).catch((error: unknown) => this.logger.warn(`Could not send ${type}: ${(error as Error).message}`));
   }
 
   private async sendWorkerEvent(type: "worker-online" | "worker-heartbeat" | "worker-offline"): Promise<void> {
@@ -588,13 +590,13 @@ export class Worker implements ControlTarget {
     const interval = rateInterval(rateLimit);
     if (interval === 0) this.rateLimits.delete(taskName);
     else this.rateLimits.set(taskName, { interval, next: 0 });
-    this.taskOverrides.set(taskName, { ...this.taskOverrides.get(taskName), rateLimit });
+    this.overrideTask(taskName, { rateLimit });
     return true;
   }
 
   setTimeLimit(taskName: string, soft: number | null, hard: number | null): boolean {
     if (!this.taskFor(taskName)) return false;
-    this.taskOverrides.set(taskName, { ...this.taskOverrides.get(taskName), softTimeLimit: soft, timeLimit: hard });
+    this.overrideTask(taskName, { softTimeLimit: soft, timeLimit: hard });
     return true;
   }
 

@@ -97,6 +97,8 @@ describe("a worker running TypeScript tasks", () => {
     await expect(unknown.get({ timeout: 5000 })).rejects.toThrow(/NotRegistered/);
     expect((await unknown.meta()).result).toEqual({ exc_type: "NotRegistered", exc_message: ["tasks.nobody"], exc_module: "celery.exceptions" });
     expect(await (await app.sendTask("tasks.ok", [])).get({ timeout: 5000 })).toBe("fine");
+    // Events leave with the dispatcher's next buffered flush, not before the worker moves on.
+    await waitFor(() => events.some((event) => event.type === "task-failed"));
     expect(events.find((event) => event.type === "task-failed")).toMatchObject({ uuid: unknown.id, exception: "NotRegistered('tasks.nobody')" });
   });
 
