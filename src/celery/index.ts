@@ -9,4 +9,5 @@ export * from "./backend/index";
 export * from "./result/index";
 export * from "./app/index";
 export * from "./events/index";
+export * from "./control/index";
 export * from "./worker/index";

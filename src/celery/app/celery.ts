@@ -6,6 +6,7 @@ import { DisabledBackend } from "../backend/disabled-backend";
 import type { ResultBackend } from "../backend/backend";
 import type { Broker, PublishTarget } from "../broker/broker";
 import type { CanvasApp } from "../canvas/canvas-app";
+import { Control } from "../control/control";
 import { ImproperlyConfigured } from "../errors";
 import type { Message } from "../protocol/message";
 import { parsePyIsoformat } from "../protocol/py-isoformat";
@@ -105,6 +106,7 @@ export class Celery implements CanvasApp {
   readonly #route: (name: string) => TaskRoute | undefined;
   readonly #declared = new Map<string, Promise<void>>();
   readonly #listeners: PublishListener[] = [];
+  #control: Control | undefined;
 
   constructor(config: CeleryConfig) {
     this.name = config.name ?? "__main__";
@@ -127,6 +129,12 @@ export class Celery implements CanvasApp {
   async close(): Promise<void> {
     await this.broker.close();
     await this.backend.close();
+  }
+
+  /** Remote control of the workers on this app's broker (Celery's `app.control`), made on first use; `purge()` empties the default queue. */
+  get control(): Control {
+    this.#control ??= new Control(this.broker, { taskQueues: [this.defaultQueue] });
+    return this.#control;
   }
 
   /** A fresh task/group id (UUID4). */

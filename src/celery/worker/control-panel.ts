@@ -1,18 +1,9 @@
 // The remote-control commands a worker answers; mirrors celery/worker/control.py (Panel) and kombu.pidbox.Node.dispatch.
 
-/** What `inspect active/reserved` report per task (celery.worker.request.Request.info). */
-export interface TaskInfo {
-  id: string;
-  name: string;
-  args: unknown;
-  kwargs: unknown;
-  type: string;
-  hostname: string;
-  time_start: number | null;
-  acknowledged: boolean;
-  delivery_info: { exchange: string; routing_key: string; priority: number | null; redelivered: boolean };
-  worker_pid: number | null;
-}
+import { matchNode } from "../control/match-node";
+import type { TaskInfo } from "../control/task-info";
+
+export type { TaskInfo };
 
 /** The worker as the control panel sees it: every command is a call on this. */
 export interface ControlTarget {
@@ -152,10 +143,6 @@ export async function dispatchControl(target: ControlTarget, method: string, arg
 /** kombu.pidbox.Node.handle_message's addressing: destination list, else glob/pcre pattern, else everyone. */
 export function isAddressedTo(hostname: string, body: { destination?: unknown; pattern?: unknown; matcher?: unknown }): boolean {
   if (Array.isArray(body.destination) && body.destination.length > 0) return body.destination.includes(hostname);
-  if (typeof body.pattern === "string" && body.pattern && typeof body.matcher === "string" && body.matcher) {
-    if (body.matcher === "pcre") return new RegExp(body.pattern).test(hostname);
-    const glob = body.pattern.replace(/[.+^${}()|\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".");
-    return new RegExp(`^${glob}$`).test(hostname);
-  }
+  if (typeof body.pattern === "string" && body.pattern && typeof body.matcher === "string" && body.matcher) return matchNode(hostname, body.pattern, body.matcher);
   return true;
 }
