@@ -4,6 +4,7 @@ Mirrors ../shared/celery-reference/seedflow.py: the seed talk's login workflow p
 Broker, backend and queue come from the environment so each test run is isolated.
 """
 import os
+import time
 
 from celery import Celery, chain, group
 
@@ -108,3 +109,10 @@ def retry_then_succeed(self, times=2):
     if self.request.retries < times:
         raise self.retry(countdown=0.1)
     return self.request.retries
+
+
+@app.task(name="seedflow.sleeper")
+def sleeper(seconds=30):
+    """Long enough to show up in `inspect active` and be revoked with terminate=True."""
+    time.sleep(seconds)
+    return seconds
