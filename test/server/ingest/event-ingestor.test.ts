@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { EventDispatcher, MemoryBroker } from "../../../src/celery/index";
 import { EventIngestor, type EventIngestorOptions } from "../../../src/server/ingest/event-ingestor";
 import { uniqueName } from "../../support/services";
+import { RecordingBroker } from "../../celery/events/recording-broker";
 import { MemoryHistoryWriter } from "./memory-history-writer";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -204,6 +205,28 @@ describe("EventIngestor", () => {
     await worker.publish("worker-offline", { freq: 2 });
     await waitFor("offline", () => writer.workers.get("celery@w1")?.status === "offline");
     expect(lost).toEqual([["celery@w1", ["running"]]]);
+  });
+
+  it("consumes a named durable queue bounded by x-max-length (drop-head) and x-message-ttl, with acks and prefetch; on Redis a pub/sub queue without acks", async () => {
+    const amqp = new RecordingBroker("amqp");
+    const durable = new EventIngestor({ broker: amqp, writer: new MemoryHistoryWriter(), queueMaxLength: 1000, queueMessageTtlMs: 60_000, prefetch: 64 });
+    running.push(durable);
+    await durable.start();
+    expect(amqp.queues.at(-1)).toMatchObject({
+      name: "celeriac.events",
+      durable: true,
+      autoDelete: false,
+      routingKey: "#",
+      arguments: { "x-max-length": 1000, "x-overflow": "drop-head", "x-message-ttl": 60_000 },
+    });
+    expect(amqp.consumeOptions).toEqual({ prefetch: 64 });
+    const redis = new RecordingBroker("redis");
+    const lossy = new EventIngestor({ broker: redis, writer: new MemoryHistoryWriter() });
+    running.push(lossy);
+    await lossy.start();
+    expect(lossy.durable).toBe(false);
+    expect(redis.queues.at(-1)).toMatchObject({ name: expect.stringMatching(/^celeryev\./), durable: false, autoDelete: true });
+    expect(redis.consumeOptions).toEqual({ noAck: true });
   });
 
   it("refuses invalid options with every problem named", () => {
