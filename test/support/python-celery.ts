@@ -11,6 +11,8 @@ export interface PeerConfig {
   brokerUrl: string;
   backendUrl: string;
   queue: string;
+  /** The module `celery -A` loads for a worker (in test/python/); default "peer". */
+  appModule?: string;
 }
 
 function peerEnv(config: PeerConfig): NodeJS.ProcessEnv {
@@ -36,7 +38,7 @@ export async function startPythonWorker(config: PeerConfig, extraArgs: string[] 
   const hostname = `peer-${config.queue}@localhost`;
   const child: ChildProcess = spawn(
     PYTHON,
-    ["-m", "celery", "-A", "peer", "worker", "-Q", config.queue, "-n", hostname, "-c", "2", "-E", "--without-mingle", "--without-gossip", "-l", "INFO", ...extraArgs],
+    ["-m", "celery", "-A", config.appModule ?? "peer", "worker", "-Q", config.queue, "-n", hostname, "-c", "2", "-E", "--without-mingle", "--without-gossip", "-l", "INFO", ...extraArgs],
     { cwd: PEER_DIR, env: peerEnv(config), stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";

@@ -9,7 +9,11 @@
 export interface TaskObservation {
   id: string;
   source: "event" | "capture" | "backend";
-  /** Celery state asserted by this observation; "PLANNED" for a workflow step not yet sent. */
+  /**
+   * Celery state asserted by this observation; "PLANNED" for a workflow step not yet sent. A
+   * PLANNED observation may arrive after the step's own message (capture records from several
+   * processes race): it then only fills fields the task does not have yet.
+   */
   state?: string;
   /** Epoch seconds at which `state` held (event timestamp, date_done, capture time). */
   stateAt?: number;

@@ -44,7 +44,10 @@ export class HistoryModel implements HistoryWriter {
   #task(task: TaskObservation): void {
     const id = this.#id(task.id)!;
     const old = this.tasks.get(id);
-    const next = merge(old, { ...task, id, groupId: this.#id(task.groupId), plannedId: undefined });
+    const incoming = { ...task, id, groupId: this.#id(task.groupId), plannedId: undefined };
+    // A plan arriving after the task's own message (records from several processes race) only
+    // fills gaps: the real message's args and message win.
+    const next = old && task.state === "PLANNED" && rank(old.state) > rank("PLANNED") ? merge(incoming, old) : merge(old, incoming);
     // A lower-ranked state never replaces a higher one (order of arrival does not matter).
     if (old && rank(task.state) < rank(old.state)) next.state = old.state;
     this.tasks.set(id, next);

@@ -124,6 +124,17 @@ describe.each(["redis", "rabbitmq"] as const)("workflowGraph on Celery 5.2.6 cap
     expect(history.tasks.size).toBe(5);
   });
 
+  it("folds the login workflow to the same graph when its records arrive in reverse order", async () => {
+    const messages = fixtureMessages("05_login_workflow", broker);
+    const inOrder = await foldAll(messages);
+    const reversed = await foldAll([...messages].reverse());
+    const rootId = messages[0]!.message.headers.id as string;
+    expect(reversed.shape(rootId)).toEqual(inOrder.shape(rootId));
+    expect(reversed.placeholders()).toEqual([]);
+    // The real messages' arguments survive the plans that arrive after them.
+    expect([...reversed.tasks.values()].map((t) => [t.name, t.argsJson]).sort()).toEqual([...inOrder.tasks.values()].map((t) => [t.name, t.argsJson]).sort());
+  });
+
   it("plans unfrozen errbacks under a placeholder that the errback's own message folds", async () => {
     const messages = fixtureMessages("06_link_error", broker);
     const [modern, legacy, legacyErrback] = messages.map((m) => m.message.headers.id as string);

@@ -1,0 +1,163 @@
+"""Celeriac workflow capture for Python Celery apps.
+
+Celery's events carry only ``root_id``/``parent_id`` and truncated argument reprs; the task message
+itself is the one place a workflow's full plan lives (the chain remainder, the chord body, group
+ids and indexes, callbacks and errbacks, the real JSON arguments). This module publishes a copy of
+every task message the app sends, as a *capture record*, to a dedicated queue on the app's own
+broker, where Celeriac's capture consumer (src/server/ingest/capture-consumer.ts) reads it.
+
+Usage (one line in the module that creates the app, so workers capture the steps they send too)::
+
+    import celeriac_capture
+    celeriac_capture.install(app)                       # queue "celeriac.capture"
+    celeriac_capture.install(app, queue_name="x.capture", max_length=50_000)
+
+Capture record, version 1 (JSON, the body of a JSON message on the capture queue)::
+
+    {"celeriac_capture": 1, "sent_at": <epoch seconds>, "hostname": <producer host>,
+     "exchange": <exchange name, "" = default>, "routing_key": <routing key>,
+     "queue": <queue name or null>, "headers": {...task headers...},
+     "properties": {...task properties...}, "body": [args, kwargs, embed]}
+
+The queue is durable; on RabbitMQ it is bounded by ``x-max-length`` (oldest records dropped first;
+every declarer must use the same value or RabbitMQ refuses the declaration). On Redis it is a
+plain kombu queue, i.e. a list. Capturing never raises into the app's publish: a record that
+cannot be published is logged and counted (see ``stats()``).
+
+Needs nothing beyond Celery (and kombu, which Celery brings).
+"""
+import logging
+import socket
+import threading
+import time
+
+from celery import signals
+from kombu import Exchange, Queue
+
+__all__ = ["install", "uninstall", "stats", "RECORD_VERSION", "DEFAULT_QUEUE", "DEFAULT_MAX_LENGTH"]
+
+RECORD_VERSION = 1
+DEFAULT_QUEUE = "celeriac.capture"
+DEFAULT_MAX_LENGTH = 100_000
+
+logger = logging.getLogger("celeriac_capture")
+
+
+class _Capture:
+    """Stashes each message in before_task_publish (the only signal with its properties) and
+    publishes its record in after_task_publish, so only messages that were really sent are
+    recorded."""
+
+    def __init__(self, app, queue_name, max_length, acquire_timeout):
+        self.app = app
+        self.queue = Queue(
+            queue_name,
+            # The same topology Celeriac declares: a durable direct exchange of the queue's name.
+            exchange=Exchange(queue_name, type="direct", durable=True),
+            routing_key=queue_name,
+            durable=True,
+            queue_arguments={"x-max-length": max_length},
+        )
+        self.acquire_timeout = acquire_timeout
+        self.hostname = socket.gethostname()
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.published = 0
+        self.failed = 0
+
+    def _pending(self):
+        pending = getattr(self.local, "pending", None)
+        if pending is None:
+            pending = self.local.pending = {}
+        return pending
+
+    @staticmethod
+    def _task_id(headers, body):
+        task_id = (headers or {}).get("id")
+        if task_id is None and isinstance(body, dict):  # protocol 1: the id is in the body
+            task_id = body.get("id")
+        return task_id
+
+    def before_publish(self, sender=None, body=None, exchange=None, routing_key=None,
+                       headers=None, properties=None, declare=None, **kwargs):
+        try:
+            queue = None
+            for entity in declare or ():
+                if isinstance(entity, Queue):
+                    queue = entity.name
+                    break
+            self._pending()[self._task_id(headers, body)] = {
+                "celeriac_capture": RECORD_VERSION,
+                "sent_at": None,
+                "hostname": self.hostname,
+                "exchange": getattr(exchange, "name", exchange) or "",
+                "routing_key": routing_key or "",
+                "queue": queue,
+                "headers": dict(headers or {}),
+                "properties": dict(properties or {}),
+                # Protocol 2's (args, kwargs, embed) tuple becomes the JSON triple.
+                "body": list(body) if isinstance(body, tuple) else body,
+            }
+        except Exception:  # never break the user's publish
+            self._count_failure("could not read the message being published")
+
+    def after_publish(self, sender=None, body=None, headers=None, **kwargs):
+        record = self._pending().pop(self._task_id(headers, body), None)
+        if record is None:
+            return
+        record["sent_at"] = time.time()
+        try:
+            with self.app.producer_pool.acquire(block=True, timeout=self.acquire_timeout) as producer:
+                producer.publish(
+                    record,
+                    exchange="",
+                    routing_key=self.queue.name,
+                    serializer="json",
+                    declare=[self.queue],
+                    delivery_mode=2,
+                    retry=False,
+                )
+            with self.lock:
+                self.published += 1
+        except Exception:
+            self._count_failure("could not publish the capture record of task %s" % record["headers"].get("id"))
+
+    def _count_failure(self, what):
+        with self.lock:
+            self.failed += 1
+        logger.warning("celeriac_capture: %s (failures so far: %d)", what, self.failed, exc_info=True)
+
+
+_installed = None
+
+
+def install(app, queue_name=DEFAULT_QUEUE, max_length=DEFAULT_MAX_LENGTH, acquire_timeout=1.0):
+    """Captures every task message published in this process to ``queue_name`` on ``app``'s broker.
+
+    Celery's publish signals are process-wide, so one installation captures all apps of the
+    process; installing again replaces the previous installation.
+    """
+    global _installed
+    uninstall()
+    capture = _Capture(app, queue_name, max_length, acquire_timeout)
+    signals.before_task_publish.connect(capture.before_publish, weak=False)
+    signals.after_task_publish.connect(capture.after_publish, weak=False)
+    _installed = capture
+    return capture
+
+
+def uninstall():
+    """Stops capturing (no-op when not installed)."""
+    global _installed
+    if _installed is not None:
+        signals.before_task_publish.disconnect(_installed.before_publish)
+        signals.after_task_publish.disconnect(_installed.after_publish)
+        _installed = None
+
+
+def stats():
+    """``{"published": n, "failed": n}`` for the current installation."""
+    if _installed is None:
+        return {"published": 0, "failed": 0}
+    with _installed.lock:
+        return {"published": _installed.published, "failed": _installed.failed}

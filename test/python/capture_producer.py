@@ -1,0 +1,22 @@
+"""Sends the peer's login workflow (or a plain task) from a Python producer with celeriac_capture
+installed, and prints what it sent as JSON: the capture integration test's Python side.
+
+Environment: PEER_BROKER_URL / PEER_RESULT_BACKEND / PEER_QUEUE (see peer.py), CAPTURE_QUEUE (default <PEER_QUEUE>.capture), and
+CAPTURE_WHAT = "login" (default) or "add".
+"""
+import json
+import os
+
+import celeriac_capture
+import peer
+
+celeriac_capture.install(peer.app, queue_name=os.environ.get("CAPTURE_QUEUE", os.environ["PEER_QUEUE"] + ".capture"))
+if os.environ.get("CAPTURE_WHAT", "login") == "login":
+    result = peer.login_workflow().apply_async()
+    first = result
+    while first.parent is not None:
+        first = first.parent
+    sent = {"root_id": first.id, "final_id": result.id}
+else:
+    sent = {"root_id": peer.add.delay(2, 3).id}
+print(json.dumps({**sent, **celeriac_capture.stats()}))
