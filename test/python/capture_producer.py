@@ -2,7 +2,7 @@
 installed, and prints what it sent as JSON: the capture integration test's Python side.
 
 Environment: PEER_BROKER_URL / PEER_RESULT_BACKEND / PEER_QUEUE (see peer.py), CAPTURE_QUEUE (default <PEER_QUEUE>.capture), and
-CAPTURE_WHAT = "login" (default) or "add".
+CAPTURE_WHAT = "login" (default) or "add" (two plain tasks), CAPTURE_MAX_LENGTH (default the module's).
 """
 import json
 import os
@@ -10,7 +10,11 @@ import os
 import celeriac_capture
 import peer
 
-celeriac_capture.install(peer.app, queue_name=os.environ.get("CAPTURE_QUEUE", os.environ["PEER_QUEUE"] + ".capture"))
+celeriac_capture.install(
+    peer.app,
+    queue_name=os.environ.get("CAPTURE_QUEUE", os.environ["PEER_QUEUE"] + ".capture"),
+    max_length=int(os.environ.get("CAPTURE_MAX_LENGTH", celeriac_capture.DEFAULT_MAX_LENGTH)),
+)
 if os.environ.get("CAPTURE_WHAT", "login") == "login":
     result = peer.login_workflow().apply_async()
     first = result
@@ -18,5 +22,5 @@ if os.environ.get("CAPTURE_WHAT", "login") == "login":
         first = first.parent
     sent = {"root_id": first.id, "final_id": result.id}
 else:
-    sent = {"root_id": peer.add.delay(2, 3).id}
+    sent = {"root_id": peer.add.delay(2, 3).id, "second_id": peer.add.delay(4, 5).id}
 print(json.dumps({**sent, **celeriac_capture.stats()}))

@@ -4,6 +4,7 @@
 
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { type Broker, createBroker } from "../../../src/celery/index";
 import { type CaptureConsumer, startCaptureConsumer } from "../../../src/server/ingest/capture-consumer";
@@ -17,13 +18,14 @@ const CAPTURE_MODULE_DIR = fileURLToPath(new URL("../../../python/", import.meta
 interface Sent {
   root_id: string;
   final_id?: string;
+  second_id?: string;
   published: number;
   failed: number;
 }
 
 /** Runs test/python/capture_producer.py: a Python producer with celeriac_capture installed. */
-function pythonProducer(peer: PeerConfig, what: "login" | "add"): Promise<Sent> {
-  const env = { ...process.env, PYTHONPATH: `${TEST_PYTHON_DIR}:${CAPTURE_MODULE_DIR}`, PEER_BROKER_URL: peer.brokerUrl, PEER_RESULT_BACKEND: peer.backendUrl, PEER_QUEUE: peer.queue, CAPTURE_QUEUE: `${peer.queue}.capture`, CAPTURE_WHAT: what };
+function pythonProducer(peer: PeerConfig, what: "login" | "add", extraEnv: Record<string, string> = {}): Promise<Sent> {
+  const env = { ...process.env, ...extraEnv, PYTHONPATH: `${TEST_PYTHON_DIR}:${CAPTURE_MODULE_DIR}`, PEER_BROKER_URL: peer.brokerUrl, PEER_RESULT_BACKEND: peer.backendUrl, PEER_QUEUE: peer.queue, CAPTURE_QUEUE: `${peer.queue}.capture`, CAPTURE_WHAT: what };
   return new Promise((resolve, reject) => {
     execFile(PYTHON, ["capture_producer.py"], { cwd: TEST_PYTHON_DIR, env, timeout: 30_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`capture_producer.py failed: ${error.message}\n${stderr}`));
@@ -97,6 +99,32 @@ for (const [name, url, service] of [["Redis", REDIS_URL, "redis"], ["RabbitMQ", 
       expect(group).toMatchObject({ size: 2, parentId: sent.root_id, chordBodyId: history.tasks.get(sent.final_id!)!.parentId });
       expect(history.tasks.get(sent.final_id!)!.argsJson).toBe('[{"score": 2}]');
       expect(errors).toEqual([]);
+    });
+
+    it("never fails the app's publish when a record cannot be published: it counts the failure", async () => {
+      await consumer!.stop();
+      consumer = undefined;
+      const capture = `${peer.queue}.capture`;
+      // Break the capture queue from the inside: RabbitMQ refuses a declaration with another
+      // x-max-length than the queue has; Redis refuses LPUSH onto a key that is not a list.
+      const redis = service === "redis" ? new Redis(url) : undefined;
+      let extraEnv: Record<string, string> = {};
+      if (redis) {
+        await broker.deleteQueue(capture);
+        await redis.set(capture, "not a list");
+      } else {
+        await broker.declareQueue({ name: capture, durable: true, arguments: { "x-max-length": 100_000 } });
+        extraEnv = { CAPTURE_MAX_LENGTH: "7" };
+      }
+      try {
+        const sent = await pythonProducer(peer, "add", extraEnv);
+        expect(sent).toMatchObject({ published: 0, failed: 2 });
+        // Both task messages were sent all the same.
+        expect(await broker.queueSize(peer.queue)).toBe(2);
+      } finally {
+        await redis?.del(capture);
+        redis?.disconnect();
+      }
     });
   });
 }
