@@ -70,7 +70,6 @@ export class Mailbox {
   private readonly queueTtl: number;
   private readonly queueExpires: number;
   private readonly onError: (error: Error) => void;
-  private declared: Promise<void> | null = null;
 
   constructor(broker: Broker, options: MailboxOptions = {}) {
     const namespace = options.exchange ?? "celery";
@@ -134,20 +133,12 @@ export class Mailbox {
     };
   }
 
-  // Declared once per Mailbox, as kombu's maybe_declare caches: Redis needs the fanout type
-  // registered before a publish turns into PUBLISH, AMQP needs the exchanges to exist.
-  private declareExchanges(): Promise<void> {
-    this.declared ??= Promise.all([
-      this.broker.declareExchange({ name: this.exchange, type: "fanout", durable: false, autoDelete: false }),
-      this.broker.declareExchange({ name: this.replyExchange, type: "direct", durable: false, autoDelete: false }),
-    ]).then(
-      () => undefined,
-      (error: unknown) => {
-        this.declared = null;
-        throw error;
-      },
-    );
-    return this.declared;
+  // Every call, not cached: a RabbitMQ restart drops these non-durable exchanges (workers
+  // redeclare them on reconnect), and Redis needs the fanout type known before a publish turns
+  // into PUBLISH. Idempotent and one round trip on AMQP, local on Redis.
+  private async declareExchanges(): Promise<void> {
+    await this.broker.declareExchange({ name: this.exchange, type: "fanout", durable: false, autoDelete: false });
+    await this.broker.declareExchange({ name: this.replyExchange, type: "direct", durable: false, autoDelete: false });
   }
 
   private async publish(
@@ -167,6 +158,7 @@ export class Mailbox {
 class ReplyCollector<T> {
   private readonly replies: NodeReply<T>[] = [];
   private done: (() => void) | null = null;
+  // Set once the limit is reached or the call is over: later deliveries are ignored.
   private closed = false;
 
   constructor(
@@ -194,12 +186,13 @@ class ReplyCollector<T> {
     }
     this.replies.push(reply as NodeReply<T>);
     this.onReply?.(reply as NodeReply<T>);
-    if (this.limit !== undefined && this.replies.length >= this.limit) this.done?.();
+    // Anything arriving between here and the consumer's cancel is beyond the limit: ignored.
+    if (this.limit !== undefined && this.replies.length >= this.limit) this.close();
   }
 
   /** Resolves with the replies once `limit` arrived or `timeout` ms passed. */
   wait(timeout: number): Promise<NodeReply<T>[]> {
-    if (this.limit !== undefined && this.replies.length >= this.limit) return Promise.resolve(this.replies.slice());
+    if (this.closed) return Promise.resolve(this.replies.slice());
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.done?.(), timeout);
       this.done = () => {
