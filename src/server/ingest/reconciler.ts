@@ -1,0 +1,354 @@
+// Reconciliation with the result backend: events are pub/sub and get lost (ingestor down, drops),
+// but the backend keeps every result document. The reconciler reads the documents of tasks the
+// store still thinks unfinished, walks `children` from recent roots to find tasks no event ever
+// announced, and writes what it learns as ordinary backend observations.
+
+import { z } from "zod";
+import { BackendError, CeleryError, type ResultBackend } from "../../celery/index";
+import { AppError } from "../app-error";
+import { backendObservations, type BackendObservations, isAbsentDocument, savedGroupObservations } from "./backend-observations";
+import type { HistoryReader, HistoryWriter } from "./observation";
+import { ReconcileBatch } from "./reconcile-batch";
+
+const optionsSchema = z.object({
+  graceSeconds: z.number().nonnegative().default(60),
+  unfinishedLimit: z.number().int().nonnegative().default(10_000),
+  rootsWindowSeconds: z.number().positive().default(3_600),
+  rootLimit: z.number().int().nonnegative().default(500),
+  nodesPerRoot: z.number().int().positive().default(5_000),
+  nodesTotal: z.number().int().positive().default(50_000),
+  readBatchSize: z.number().int().positive().max(10_000).default(500),
+});
+
+type Config = z.infer<typeof optionsSchema>;
+
+/** Limits of one reconciliation; every field has a default. */
+export interface ReconcileLimits {
+  /** Only tasks unchanged for this long are read: a running task's events are still on their way. Default 60. */
+  graceSeconds?: number;
+  /** Most unfinished tasks read per run (oldest first). Default 10 000. */
+  unfinishedLimit?: number;
+  /** Roots with activity this recent are walked. Default 3600 (one hour). */
+  rootsWindowSeconds?: number;
+  /** Most roots walked per run. Default 500. */
+  rootLimit?: number;
+  /** Most task documents read while walking one root, or beyond the unfinished tasks (wide chords are cut there). Default 5000. */
+  nodesPerRoot?: number;
+  /** Most task documents read per run, unfinished tasks and all walks together. Default 50 000. */
+  nodesTotal?: number;
+  /** Task ids per backend read (Redis: one MGET) and tasks per applyBatch. Default 500. */
+  readBatchSize?: number;
+}
+
+/** The three parties of a reconciliation; `now` (epoch seconds) is for tests. */
+export interface ReconcileDeps {
+  reader: HistoryReader;
+  writer: HistoryWriter;
+  backend: ResultBackend;
+  now?: () => number;
+}
+
+export type ReconcileOptions = ReconcileDeps & ReconcileLimits;
+
+/** Something that went wrong; the run went on where it could. */
+export interface ReconcileProblem {
+  /** `unfinished`: the sweep of unfinished tasks; `walk`: the children walk; `write`: the store refused a batch (the run stops). */
+  stage: "unfinished" | "walk" | "write";
+  reason: string;
+  /** The task, group or root concerned, when there is one. */
+  id?: string;
+}
+
+/** What one reconciliation did. */
+export interface ReconcileReport {
+  /** Task documents read from the backend. */
+  documents: number;
+  /** Tasks written with the state their document holds (documents that exist). */
+  updated: number;
+  /** Tasks found only through another document's `children` or a saved group. */
+  discovered: number;
+  /** Groups written (from group children and saved GroupResults). */
+  groups: number;
+  /** Documents and saved groups that did not decode: counted, reported, skipped. */
+  malformed: number;
+  /** Roots whose walk stopped at a node limit (`unfinished tasks` for the sweep's). */
+  truncated: string[];
+  problems: ReconcileProblem[];
+  durationMs: number;
+}
+
+/** One breadth-first walk: where it starts, what it may read, how it is reported. */
+interface WalkSpec {
+  startIds: string[];
+  /** The workflow every node belongs to, when known. */
+  rootId?: string;
+  /** Take the root from the first document read (a walk from one task of unknown workflow). */
+  learnRoot?: boolean;
+  /** Most documents this walk reads, start ids included. */
+  limit: number;
+  stage: ReconcileProblem["stage"];
+  /** What `truncated` names when the walk is cut short. */
+  label: string;
+}
+
+// The store refused a batch: nothing later in the run can be written either.
+class WriteFailed extends Error {}
+
+function parseLimits(limits: ReconcileLimits): Config {
+  const parsed = optionsSchema.safeParse(limits);
+  if (!parsed.success) {
+    throw new AppError("BAD_INPUT", `Reconciler options are invalid: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}.`);
+  }
+  return parsed.data;
+}
+
+// The backends raise BackendError both for a value they cannot decode (no cause, or the library's
+// DecodeError) and for a failed command (caused by the client's own error): only the first is a
+// malformed document to skip.
+function isUndecodable(error: unknown): boolean {
+  return error instanceof BackendError && (error.cause === undefined || error.cause instanceof CeleryError);
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** One reconciliation: its counters, its pending write and the node budget shared by all walks. */
+class ReconcileRun {
+  readonly report: ReconcileReport = { documents: 0, updated: 0, discovered: 0, groups: 0, malformed: 0, truncated: [], problems: [], durationMs: 0 };
+  private readonly batch = new ReconcileBatch();
+  private readonly groupsWritten = new Set<string>();
+  private walked = 0;
+
+  constructor(
+    private readonly deps: ReconcileDeps,
+    private readonly config: Config,
+  ) {}
+
+  now(): number {
+    return this.deps.now?.() ?? Date.now() / 1000;
+  }
+
+  /**
+   * Reads the unfinished tasks' documents in bulk, then walks the children they name (tasks the
+   * store never saw), up to `nodesPerRoot` documents beyond the unfinished ones.
+   */
+  async sweepUnfinished(): Promise<void> {
+    if (this.config.unfinishedLimit === 0) return;
+    const ids = await this.deps.reader.unfinishedTaskIds({ olderThan: this.now() - this.config.graceSeconds, limit: this.config.unfinishedLimit });
+    if (ids.length === 0) return;
+    await this.walk({ startIds: ids, limit: ids.length + this.config.nodesPerRoot, stage: "unfinished", label: "unfinished tasks" });
+  }
+
+  /** Walks every recent root; a root the backend cannot serve is reported and the next one tried. */
+  async walkRecentRoots(): Promise<void> {
+    if (this.config.rootLimit === 0) return;
+    const roots = await this.deps.reader.recentRootIds({ since: this.now() - this.config.rootsWindowSeconds, limit: this.config.rootLimit });
+    for (const rootId of roots) await this.walkReported(rootId, rootId);
+  }
+
+  /**
+   * The walk from one task (`rootId` known: a workflow's root; undefined: learnt from the task's
+   * document), with a backend failure recorded as a problem of that task instead of thrown.
+   */
+  async walkReported(startId: string, rootId: string | undefined): Promise<void> {
+    try {
+      await this.walk({ startIds: [startId], rootId, learnRoot: rootId === undefined, limit: this.config.nodesPerRoot, stage: "walk", label: startId });
+    } catch (error) {
+      if (error instanceof WriteFailed) throw error;
+      this.report.problems.push({ stage: "walk", id: startId, reason: reasonOf(error) });
+    }
+  }
+
+  /**
+   * Breadth-first over `children` (and saved groups) from the start ids, one backend read per
+   * slice of the frontier, until the tree ends or a node limit (this walk's, or the run's
+   * `nodesTotal`) is met; then `label` is reported as truncated.
+   */
+  async walk(spec: WalkSpec): Promise<void> {
+    const seen = new Set(spec.startIds);
+    const groupsSeen = new Set<string>();
+    const frontier = [...spec.startIds];
+    let nodes = 0;
+    let root = spec.rootId;
+    while (frontier.length > 0) {
+      const room = Math.min(this.config.readBatchSize, spec.limit - nodes, this.config.nodesTotal - this.walked);
+      if (room <= 0) {
+        this.report.truncated.push(spec.label);
+        break;
+      }
+      const ids = frontier.splice(0, room);
+      nodes += ids.length;
+      this.walked += ids.length;
+      const found: BackendObservations[] = await this.read(ids, root, spec.stage);
+      if (spec.learnRoot) root ??= found[0]?.tasks[0]?.rootId;
+      const groupIds: string[] = [];
+      const visit = (observations: BackendObservations) => {
+        this.add(observations);
+        for (const id of observations.taskIds) {
+          if (seen.has(id)) continue;
+          seen.add(id);
+          frontier.push(id);
+          this.report.discovered++;
+        }
+        for (const id of observations.groupIds) {
+          if (groupsSeen.has(id)) continue;
+          groupsSeen.add(id);
+          groupIds.push(id);
+        }
+      };
+      found.forEach(visit);
+      for (const groupId of groupIds) {
+        const saved = await this.restoreGroup(groupId, spec.stage);
+        if (saved) visit(savedGroupObservations(saved, { rootId: root }));
+      }
+      await this.flush(false);
+    }
+  }
+
+  /** Writes what is held: always when `final`, otherwise once a batch is full. */
+  async flush(final: boolean): Promise<void> {
+    if (this.batch.empty || (!final && this.batch.size < this.config.readBatchSize)) return;
+    const batch = this.batch.take();
+    try {
+      await this.deps.writer.applyBatch(batch);
+    } catch (error) {
+      this.report.problems.push({ stage: "write", reason: `the store refused a batch of ${batch.tasks.length} tasks: ${reasonOf(error)}` });
+      throw new WriteFailed();
+    }
+  }
+
+  private add(observations: BackendObservations): void {
+    for (const group of observations.groups) {
+      if (this.groupsWritten.has(group.id)) continue;
+      this.groupsWritten.add(group.id);
+      this.report.groups++;
+    }
+    this.batch.add(observations);
+  }
+
+  // One getMany; a document that does not decode is counted and left out.
+  private async read(ids: string[], rootId: string | undefined, stage: ReconcileProblem["stage"]): Promise<BackendObservations[]> {
+    const metas = await this.deps.backend.getMany(ids);
+    this.report.documents += ids.length;
+    const found: BackendObservations[] = [];
+    metas.forEach((meta, index) => {
+      if (meta instanceof BackendError) {
+        this.report.malformed++;
+        this.report.problems.push({ stage, id: ids[index], reason: meta.message });
+        return;
+      }
+      if (!isAbsentDocument(meta)) this.report.updated++;
+      found.push(backendObservations(meta, { rootId }));
+    });
+    return found;
+  }
+
+  private async restoreGroup(groupId: string, stage: ReconcileProblem["stage"]) {
+    try {
+      return await this.deps.backend.restoreGroup(groupId);
+    } catch (error) {
+      // Only an undecodable saved group is skipped; a backend failure ends the walk.
+      if (!isUndecodable(error)) throw error;
+      this.report.malformed++;
+      this.report.problems.push({ stage, id: groupId, reason: reasonOf(error) });
+      return null;
+    }
+  }
+}
+
+async function run(options: ReconcileOptions, body: (run: ReconcileRun) => Promise<void>): Promise<ReconcileReport> {
+  const started = performance.now();
+  const reconcile = new ReconcileRun(options, parseLimits(options));
+  try {
+    await body(reconcile);
+    await reconcile.flush(true);
+  } catch (error) {
+    if (!(error instanceof WriteFailed)) throw error;
+  }
+  reconcile.report.durationMs = Math.round(performance.now() - started);
+  return reconcile.report;
+}
+
+/**
+ * One full reconciliation: (a) the documents of tasks unfinished for longer than the grace
+ * period, read in bulk; (b) a breadth-first walk of `children` from every recent root, restoring
+ * saved GroupResults of group children, within the node limits; (c) all of it written as
+ * IngestBatches. Never throws for a backend outage, a malformed document or a store failure:
+ * they are in the report's `problems`.
+ */
+export function reconcileOnce(options: ReconcileOptions): Promise<ReconcileReport> {
+  return run(options, async (reconcile) => {
+    for (const [stage, step] of [
+      ["unfinished", () => reconcile.sweepUnfinished()],
+      ["walk", () => reconcile.walkRecentRoots()],
+    ] as const) {
+      try {
+        await step();
+      } catch (error) {
+        if (error instanceof WriteFailed) throw error;
+        reconcile.report.problems.push({ stage, reason: reasonOf(error) });
+      }
+    }
+  });
+}
+
+/** On demand, for one task: its document and everything its `children` lead to. */
+export function reconcileTask(options: Omit<ReconcileOptions, "reader">, taskId: string): Promise<ReconcileReport> {
+  return run({ ...options, reader: NO_READER }, (reconcile) => reconcile.walkReported(taskId, undefined));
+}
+
+/** On demand, for one workflow: the walk from its root with that root id on every edge. */
+export function reconcileRoot(options: Omit<ReconcileOptions, "reader">, rootId: string): Promise<ReconcileReport> {
+  return run({ ...options, reader: NO_READER }, (reconcile) => reconcile.walkReported(rootId, rootId));
+}
+
+// On-demand runs never ask the history what to read.
+const NO_READER: HistoryReader = {
+  unfinishedTaskIds: () => Promise.resolve([]),
+  recentRootIds: () => Promise.resolve([]),
+};
+
+export interface StartReconcilerOptions extends ReconcileOptions {
+  /** Pause between the end of one run and the start of the next, ms. */
+  intervalMs: number;
+  /** Told every run's report (problems included). */
+  onReport?: (report: ReconcileReport) => void;
+}
+
+/** A periodic reconciler; stop() waits for a run in progress. */
+export interface RunningReconciler {
+  stop(): Promise<void>;
+}
+
+/** Runs {@link reconcileOnce} now and then `intervalMs` after each run ends, until stopped. */
+export function startReconciler(options: StartReconcilerOptions): RunningReconciler {
+  const interval = z.number().int().positive().safeParse(options.intervalMs);
+  if (!interval.success) throw new AppError("BAD_INPUT", `startReconciler: intervalMs must be a positive whole number of milliseconds, got ${String(options.intervalMs)}.`);
+  parseLimits(options);
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+  const tick = () => {
+    current = reconcileOnce(options).then(
+      (report) => {
+        if (stopped) return;
+        options.onReport?.(report);
+        timer = setTimeout(tick, interval.data);
+      },
+      // reconcileOnce reports instead of throwing; anything else is a bug worth surfacing.
+      (error: unknown) => {
+        if (!stopped) options.onReport?.({ documents: 0, updated: 0, discovered: 0, groups: 0, malformed: 0, truncated: [], problems: [{ stage: "unfinished", reason: reasonOf(error) }], durationMs: 0 });
+        if (!stopped) timer = setTimeout(tick, interval.data);
+      },
+    );
+  };
+  tick();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}
