@@ -1,0 +1,46 @@
+// Workers with their liveness: a worker is alive while reported online and its last heartbeat is
+// younger than freq × 2 (celery/events/state.py Worker.alive, HEARTBEAT_EXPIRE_WINDOW 200 %).
+
+import type { SqlClient } from "./sql-client";
+
+export interface WorkerSummary {
+  hostname: string;
+  /** As last reported: "online" or "offline". */
+  status: string;
+  /** Reported online and heartbeating in time. */
+  alive: boolean;
+  /** Seconds since the last heartbeat, when there was one. */
+  heartbeatAge?: number;
+  lastHeartbeat?: number;
+  freq?: number;
+  pid?: number;
+  active?: number;
+  processed?: number;
+  loadavg?: number[];
+  swIdent?: string;
+  swVer?: string;
+  swSys?: string;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+// When a worker never said how often it beats, wait as long as the ingestor's liveness rule does.
+const DEFAULT_FREQ = 60;
+const EXPIRE_FACTOR = 2;
+
+/** Every known worker, alive ones first, then by hostname. */
+export async function listWorkers(sql: SqlClient, now = Date.now() / 1000): Promise<WorkerSummary[]> {
+  const rows = await sql.$queryRawUnsafe<Record<string, unknown>[]>(
+    `SELECT hostname, status, extract(epoch from last_heartbeat)::float8 AS "lastHeartbeat", freq, pid, active, processed, loadavg,
+            sw_ident AS "swIdent", sw_ver AS "swVer", sw_sys AS "swSys",
+            extract(epoch from first_seen)::float8 AS "firstSeen", extract(epoch from last_seen)::float8 AS "lastSeen"
+     FROM worker ORDER BY hostname`,
+  );
+  const workers = rows.map((row) => {
+    const worker = Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null)) as unknown as WorkerSummary;
+    if (worker.lastHeartbeat !== undefined) worker.heartbeatAge = Math.max(0, now - worker.lastHeartbeat);
+    worker.alive = worker.status === "online" && worker.heartbeatAge !== undefined && worker.heartbeatAge <= (worker.freq ?? DEFAULT_FREQ) * EXPIRE_FACTOR;
+    return worker;
+  });
+  return workers.sort((a, b) => Number(b.alive) - Number(a.alive) || (a.hostname < b.hostname ? -1 : 1));
+}

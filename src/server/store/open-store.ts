@@ -1,0 +1,115 @@
+// Opens the store a URL names: PostgreSQL through @prisma/adapter-pg, or PGlite (embedded
+// PostgreSQL, same schema and migrations) in a directory or in memory; pending migrations are
+// applied before the store is handed out.
+
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { type Prisma, PrismaClient } from "@prisma/client";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { displayUrl } from "../../celery/index";
+import { MIGRATIONS_DIR, migrateStore, type RunInTransaction } from "./migrate-store";
+import { Store } from "./store";
+import { guardConnection } from "./store-unavailable";
+import { parseStoreUrl, type StoreLocation } from "./store-url";
+
+export interface OpenStoreOptions {
+  /** PostgreSQL connection pool size (default 10). */
+  poolSize?: number;
+  /** Where the migrations are (default: the repository's prisma/migrations). */
+  migrationsDir?: string;
+}
+
+interface Driver {
+  prisma: PrismaClient;
+  transaction: RunInTransaction;
+  close(): Promise<void>;
+}
+
+function postgresDriver(location: Extract<StoreLocation, { kind: "postgres" }>, options: OpenStoreOptions): Driver {
+  const pool = new pg.Pool({
+    connectionString: location.url,
+    max: options.poolSize ?? 10,
+    ...(location.schema ? { options: `-c search_path="${location.schema}",public` } : {}),
+  });
+  // An idle connection dropped by the server must not crash the process: the next query
+  // reconnects, or fails with StoreUnavailable.
+  pool.on("error", () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, location.schema ? { schema: location.schema } : {}) });
+  const transaction: RunInTransaction = async (work) => {
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      if (location.schema) {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS "${location.schema}"`);
+        // Extensions are per database: keep pg_trgm's operators in public, which every schema's
+        // search_path includes, rather than inside the first schema that happened to migrate.
+        await client.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public`);
+      }
+      const result = await work({
+        query: async (sql, params) => (await client.query(sql, params)).rows as Record<string, unknown>[],
+        exec: async (script) => void (await client.query(script)),
+      });
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  return {
+    prisma,
+    transaction,
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function pgliteDriver(dir: string | undefined): Promise<Driver> {
+  if (dir) await mkdir(dir, { recursive: true });
+  const options = { extensions: { pg_trgm } };
+  const db = dir ? await PGlite.create(dir, options) : await PGlite.create(options);
+  // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10; the protocol is the same.
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) as unknown as NonNullable<Prisma.PrismaClientOptions["adapter"]> });
+  const transaction: RunInTransaction = (work) =>
+    db.transaction((tx) =>
+      work({
+        query: async (sql, params) => (await tx.query<Record<string, unknown>>(sql, params)).rows,
+        exec: async (script) => void (await tx.exec(script)),
+      }),
+    );
+  return {
+    prisma,
+    transaction,
+    close: async () => {
+      await prisma.$disconnect();
+      await db.close();
+    },
+  };
+}
+
+/**
+ * Opens the store at `url` (`postgresql://…[?schema=name]`, `pglite:<directory>` or `memory:`)
+ * and applies pending migrations. Throws StoreUrlError for a malformed URL and StoreUnavailable
+ * when PostgreSQL cannot be reached.
+ */
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const location = parseStoreUrl(url);
+  const where = displayUrl(url.trim());
+  return guardConnection(where, async () => {
+    const driver = location.kind === "postgres" ? postgresDriver(location, options) : await pgliteDriver(location.kind === "pglite" ? location.dir : undefined);
+    try {
+      await migrateStore(driver.transaction, options.migrationsDir ?? MIGRATIONS_DIR);
+    } catch (error) {
+      await driver.close().catch(() => {});
+      throw error;
+    }
+    return new Store(driver.prisma, where, driver.close);
+  });
+}
