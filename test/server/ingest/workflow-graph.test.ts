@@ -61,7 +61,7 @@ describe.each(["redis", "rabbitmq"] as const)("workflowGraph on Celery 5.2.6 cap
       [second, "PENDING", first],
       [third, "PENDING", second],
     ]);
-    expect(history.tasks.get(third)!.argsJson).toBe("[8, 8]");
+    expect(history.tasks.get(third!)!.argsJson).toBe("[8, 8]");
   });
 
   it("records a group's members with their group id and no workflow root", async () => {
