@@ -40,7 +40,7 @@ export interface MailboxOptions {
   queueExpires?: number;
   /** The Lamport clock stamped on requests and advanced by replies (kombu: one per Mailbox). */
   clock?: LamportClock;
-  /** Receives replies that cannot be read (not JSON, not an object); default: a console warning. */
+  /** Receives replies that cannot be read (not JSON, not an object) and reply-queue clean-up failures; default: a console warning. */
   onError?: (error: Error) => void;
 }
 
@@ -79,7 +79,7 @@ export class Mailbox {
     this.clock = options.clock ?? new LamportClock();
     this.queueTtl = options.queueTtl ?? 300;
     this.queueExpires = options.queueExpires ?? 10;
-    this.onError = options.onError ?? ((error) => console.warn(`Ignored an unreadable remote-control reply on ${this.replyExchange}: ${error.message}`));
+    this.onError = options.onError ?? ((error) => console.warn(`Remote control (${this.exchange}): ${error.message}`));
   }
 
   /**
@@ -114,10 +114,14 @@ export class Mailbox {
       return await collector.wait(timeout);
     } finally {
       collector.close();
-      await consumer.cancel();
       // AMQP would drop the auto-delete queue on cancel anyway; Redis keeps the binding and the
-      // list until told (kombu's after_reply_message_received does the same SREM + DEL).
-      await this.broker.deleteQueue(queue.name);
+      // list until told (kombu's after_reply_message_received does the same SREM + DEL). A
+      // failed clean-up does not cost the caller the replies: the queue expires on AMQP
+      // (x-expires) and only leaves a few stray keys on Redis, so it is reported, not thrown.
+      await consumer
+        .cancel()
+        .then(() => this.broker.deleteQueue(queue.name))
+        .catch((error: unknown) => this.onError(new Error(`Could not remove the reply queue ${queue.name}: ${(error as Error).message}`, { cause: error })));
     }
   }
 

@@ -94,6 +94,14 @@ describe("Mailbox.broadcast", () => {
     expect(received.map((request) => request.headers.clock)).toEqual([1, 43]);
   });
 
+  it("still returns the replies when removing the reply queue fails, and reports the failure", async () => {
+    const { broker, mailbox, errors } = setup();
+    await fakeNode(broker, () => [{ body: { "a@x": { ok: "pong" } } }]);
+    broker.deleteQueue = () => Promise.reject(new Error("connection lost"));
+    expect(await mailbox.broadcast("ping", { reply: true, destination: ["a@x"] })).toEqual([{ "a@x": { ok: "pong" } }]);
+    expect(errors.map((error) => error.message)).toEqual([expect.stringMatching(/^Could not remove the reply queue [0-9a-f-]+\.reply\.celery\.pidbox: connection lost$/)]);
+  });
+
   it("refuses a destination that is not a list, saying how to write it", async () => {
     const { mailbox } = setup();
     await expect(mailbox.broadcast("ping", { destination: "a@x" as unknown as string[] })).rejects.toThrow('write destination: ["a@x"]');
