@@ -65,12 +65,6 @@ class _Capture:
         self.published = 0
         self.failed = 0
 
-    def _pending(self):
-        pending = getattr(self.local, "pending", None)
-        if pending is None:
-            pending = self.local.pending = {}
-        return pending
-
     @staticmethod
     def _task_id(headers, body):
         task_id = (headers or {}).get("id")
@@ -86,7 +80,9 @@ class _Capture:
                 if isinstance(entity, Queue):
                     queue = entity.name
                     break
-            self._pending()[self._task_id(headers, body)] = {
+            # A publish is synchronous within its thread: one slot per thread is enough, and a
+            # publish that raised leaves nothing behind but a slot the next one overwrites.
+            self.local.pending = (self._task_id(headers, body), {
                 "celeriac_capture": RECORD_VERSION,
                 "sent_at": None,
                 "hostname": self.hostname,
@@ -97,13 +93,14 @@ class _Capture:
                 "properties": dict(properties or {}),
                 # Protocol 2's (args, kwargs, embed) tuple becomes the JSON triple.
                 "body": list(body) if isinstance(body, tuple) else body,
-            }
+            })
         except Exception:  # never break the user's publish
             self._count_failure("could not read the message being published")
 
     def after_publish(self, sender=None, body=None, headers=None, **kwargs):
-        record = self._pending().pop(self._task_id(headers, body), None)
-        if record is None:
+        task_id, record = getattr(self.local, "pending", (None, None))
+        self.local.pending = (None, None)
+        if record is None or task_id != self._task_id(headers, body):
             return
         record["sent_at"] = time.time()
         try:
