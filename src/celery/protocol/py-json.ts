@@ -71,17 +71,22 @@ function encode(value: unknown, options: PyJsonOptions): string | undefined {
     if (!options.typedWrappers) return encodeString(value.toString("utf8"));
     return `{"__type__": "base64", "__value__": ${encodeString(value.toString("base64"))}}`;
   }
+  // Appending to one string (no entries/map/join arrays): a worker encodes several documents per
+  // task, and the intermediate arrays were most of its garbage.
   if (Array.isArray(value)) {
-    return `[${value.map((item) => encode(item, options) ?? "null").join(", ")}]`;
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ", ") + (encode(value[i], options) ?? "null");
+    return `${out}]`;
   }
   const toJSON = (value as { toJSON?: () => unknown }).toJSON;
   if (typeof toJSON === "function") return encode(toJSON.call(value), options);
-  const parts: string[] = [];
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    const encoded = encode(item, options);
-    if (encoded !== undefined) parts.push(`${encodeString(key)}: ${encoded}`);
+  const record = value as Record<string, unknown>;
+  let out = "{";
+  for (const key of Object.keys(record)) {
+    const encoded = encode(record[key], options);
+    if (encoded !== undefined) out += (out.length === 1 ? "" : ", ") + encodeString(key) + ": " + encoded;
   }
-  return `{${parts.join(", ")}}`;
+  return `${out}}`;
 }
 
 /**
