@@ -49,6 +49,10 @@ export interface WorkerTask extends WorkerTaskOptions {
   run(context: TaskContext, args: unknown[], kwargs: Record<string, unknown>): Promise<unknown>;
 }
 
+// Implementations whose last call returned a plain value (not a promise): they cannot resume
+// after returning, so they run without async context propagation (see runWithTaskContext).
+const returnsPlainValues = new WeakSet<object>();
+
 /**
  * The worker's view of an app task, or undefined when the app only holds a producer handle
  * (no implementation). The implementation is called as `fn(...args)`, plus the kwargs object as
@@ -67,6 +71,11 @@ export function workerTaskFrom(task: Task<never, unknown> | undefined): WorkerTa
     timeLimit: options.timeLimit ?? timeLimit,
     softTimeLimit: options.softTimeLimit ?? softTimeLimit,
     errback: options.errback ?? implementation.length > 1,
-    run: async (context, args, kwargs) => runWithTaskContext(context, () => implementation(...args, ...(Object.keys(kwargs).length > 0 ? [kwargs] : []))),
+    run: async (context, args, kwargs) => {
+      const result = runWithTaskContext(context, () => implementation(...args, ...(Object.keys(kwargs).length > 0 ? [kwargs] : [])), !returnsPlainValues.has(implementation));
+      if (typeof (result as { then?: unknown } | null)?.then === "function") returnsPlainValues.delete(implementation);
+      else returnsPlainValues.add(implementation);
+      return result;
+    },
   };
 }

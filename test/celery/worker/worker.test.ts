@@ -71,6 +71,33 @@ describe("a worker running TypeScript tasks", () => {
     expect(await result.get({ timeout: 5000 })).toBe(`hi ${result.id}!`);
   });
 
+  it("gives each of several concurrent async tasks its own request after its awaits", async () => {
+    const { app } = await setup((app) => {
+      app.task("tasks.later", async (delay: number) => {
+        const before = currentTask().request.id;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        await Promise.resolve();
+        return [before, currentTask().request.id];
+      });
+    });
+    const results = await Promise.all([40, 5, 25, 1, 15, 30].map((delay) => app.sendTask("tasks.later", [delay])));
+    for (const result of results) expect(await result.get({ timeout: 5000 })).toEqual([result.id, result.id]);
+  });
+
+  it("gives a synchronous task its request on every call, and a promise-returning plain function its request in callbacks", async () => {
+    const { app } = await setup((app) => {
+      app.task("tasks.sync", () => currentTask().request.id);
+      app.task("tasks.then", (delay: number) => new Promise((resolve) => setTimeout(resolve, delay)).then(() => currentTask().request.id));
+    });
+    // Sequentially and at once: after its first call the sync task runs without async propagation.
+    for (let i = 0; i < 3; i++) {
+      const result = await app.sendTask("tasks.sync", []);
+      expect(await result.get({ timeout: 5000 })).toBe(result.id);
+    }
+    const mixed = await Promise.all([app.sendTask("tasks.then", [20]), app.sendTask("tasks.sync", []), app.sendTask("tasks.then", [1]), app.sendTask("tasks.sync", [])]);
+    for (const result of mixed) expect(await result.get({ timeout: 5000 })).toBe(result.id);
+  });
+
   it("stores FAILURE with Celery's exception document and keeps running", async () => {
     const { app, events } = await setup((app) => {
       app.task("tasks.fail", () => {
