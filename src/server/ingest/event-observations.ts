@@ -61,63 +61,60 @@ export function timelineEvent(event: CeleryEvent): TimelineEvent {
   return { type: event.type, timestamp: event.timestamp, hostname: event.hostname, clock: event.clock, fields };
 }
 
+// Only known fields become properties: an absent key, never an `undefined` one, so merging or
+// spreading an observation cannot carry "unknown" over a known value (and no delete is needed,
+// which would slow every later use of the object).
+function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
+}
+
 function taskObservation(event: CeleryEvent & { uuid: string }): EventObservations {
   const e = event as unknown as Record<string, unknown>;
+  const task: TaskObservation = { id: event.uuid, source: "event" };
   const state = TASK_EVENT_TO_STATE[event.type];
-  const task: TaskObservation = {
-    id: event.uuid,
-    source: "event",
-    state,
-    stateAt: state === undefined ? undefined : event.timestamp,
-    clock: state === undefined ? undefined : event.clock,
-    name: text(e.name),
-    rootId: text(e.root_id),
-    parentId: text(e.parent_id),
-    argsRepr: text(e.args),
-    kwargsRepr: text(e.kwargs),
-    result: text(e.result),
-    exception: text(e.exception),
-    traceback: text(e.traceback),
-    retries: num(e.retries),
-    // task-sent comes from the client (gen<pid>@host), every other task event from the worker.
-    worker: event.type === "task-sent" ? undefined : event.hostname,
-    queue: text(e.queue),
-    exchange: text(e.exchange),
-    routingKey: text(e.routing_key),
-    eta: text(e.eta),
-    expires: text(e.expires),
-    runtime: num(e.runtime),
-    event: timelineEvent(event),
-  };
+  if (state !== undefined) {
+    task.state = state;
+    task.stateAt = event.timestamp;
+    put(task, "clock", event.clock);
+  }
+  put(task, "name", text(e.name));
+  put(task, "rootId", text(e.root_id));
+  put(task, "parentId", text(e.parent_id));
+  put(task, "argsRepr", text(e.args));
+  put(task, "kwargsRepr", text(e.kwargs));
+  put(task, "result", text(e.result));
+  put(task, "exception", text(e.exception));
+  put(task, "traceback", text(e.traceback));
+  put(task, "retries", num(e.retries));
+  // task-sent comes from the client (gen<pid>@host), every other task event from the worker.
+  if (event.type !== "task-sent") task.worker = event.hostname;
+  put(task, "queue", text(e.queue));
+  put(task, "exchange", text(e.exchange));
+  put(task, "routingKey", text(e.routing_key));
+  put(task, "eta", text(e.eta));
+  put(task, "expires", text(e.expires));
+  put(task, "runtime", num(e.runtime));
   const lifecycle = LIFECYCLE[event.type];
   if (lifecycle) task[lifecycle] = event.timestamp;
-  // Undefined keys would still be own properties: drop them so that spreading or merging an
-  // observation never carries "unknown" over a known value.
-  for (const key of Object.keys(task) as (keyof TaskObservation)[]) if (task[key] === undefined) delete task[key];
+  task.event = timelineEvent(event);
   // A retry is re-sent with its own id as parent_id: that is no edge.
-  const edge: WorkflowEdge | undefined = task.parentId && task.rootId && task.parentId !== task.id ? { rootId: task.rootId, fromId: task.parentId, toId: task.id, kind: "parent" } : undefined;
-  return edge ? { task, edge } : { task };
+  if (task.parentId && task.rootId && task.parentId !== task.id) return { task, edge: { rootId: task.rootId, fromId: task.parentId, toId: task.id, kind: "parent" } };
+  return { task };
 }
 
 function workerObservation(event: CeleryEvent, status: "online" | "offline"): WorkerObservation {
   const e = event as unknown as Record<string, unknown>;
-  const worker: WorkerObservation = {
-    hostname: event.hostname,
-    status,
-    at: event.timestamp,
-    clock: event.clock,
-    // Celery's Worker.event counts online and heartbeat alike as a heartbeat.
-    heartbeat: status === "online",
-    freq: num(e.freq),
-    pid: event.pid,
-    active: num(e.active),
-    processed: num(e.processed),
-    loadavg: Array.isArray(e.loadavg) ? (e.loadavg as number[]) : undefined,
-    swIdent: text(e.sw_ident),
-    swVer: text(e.sw_ver),
-    swSys: text(e.sw_sys),
-  };
-  for (const key of Object.keys(worker) as (keyof WorkerObservation)[]) if (worker[key] === undefined) delete worker[key];
+  // Celery's Worker.event counts online and heartbeat alike as a heartbeat.
+  const worker: WorkerObservation = { hostname: event.hostname, status, at: event.timestamp, heartbeat: status === "online" };
+  put(worker, "clock", event.clock);
+  put(worker, "freq", num(e.freq));
+  put(worker, "pid", event.pid);
+  put(worker, "active", num(e.active));
+  put(worker, "processed", num(e.processed));
+  if (Array.isArray(e.loadavg)) worker.loadavg = e.loadavg as number[];
+  put(worker, "swIdent", text(e.sw_ident));
+  put(worker, "swVer", text(e.sw_ver));
+  put(worker, "swSys", text(e.sw_sys));
   return worker;
 }
 

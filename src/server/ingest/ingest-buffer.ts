@@ -5,10 +5,11 @@ import { outranks, RETRY } from "../../celery/index";
 import type { EventObservations } from "./event-observations";
 import type { IngestBatch, TaskObservation, TimelineEvent, WorkerObservation, WorkflowEdge } from "./observation";
 
-// One task's merged fields plus every timeline event that went into them.
+// One task's merged observation (its `event` is the first timeline event) and the timeline
+// events of the observations merged into it since.
 interface TaskEntry {
-  fields: TaskObservation;
-  events: TimelineEvent[];
+  merged: TaskObservation;
+  more: TimelineEvent[];
 }
 
 interface TaskSlot {
@@ -40,10 +41,18 @@ function mergeable(a: TaskObservation, b: TaskObservation): boolean {
 // higher-precedence state (the later one on a tie).
 function merge(into: TaskObservation, next: TaskObservation): void {
   const keep = next.state === undefined || (into.state !== undefined && outranks(into.state, next.state));
-  const { state, stateAt, clock } = into;
+  const { state, stateAt, clock, event } = into;
   Object.assign(into, next);
-  if (keep) Object.assign(into, { state, stateAt, clock });
-  for (const key of ["state", "stateAt", "clock"] as const) if (into[key] === undefined) delete into[key];
+  if (keep) {
+    // Restore by key presence: an absent key must stay absent, not become `undefined`.
+    if (state !== undefined) into.state = state;
+    else delete into.state;
+    if (stateAt !== undefined) into.stateAt = stateAt;
+    else delete into.stateAt;
+    if (clock !== undefined) into.clock = clock;
+    else delete into.clock;
+  }
+  if (event !== undefined) into.event = event;
 }
 
 function newerWorker(a: WorkerObservation, b: WorkerObservation): boolean {
@@ -51,7 +60,8 @@ function newerWorker(a: WorkerObservation, b: WorkerObservation): boolean {
 }
 
 /**
- * Observations waiting for the next write. Task observations of the same id merge (their timeline
+ * Observations waiting for the next write; it takes ownership of what it is given (observations
+ * are merged in place), and the batches it returns share those objects. Task observations of the same id merge (their timeline
  * events are all kept), worker observations keep the latest status with every field known so far,
  * edges are deduplicated. Insertion order is age, so the oldest task can be dropped first.
  */
@@ -84,20 +94,33 @@ export class IngestBuffer {
     if (observed.worker) this.addWorker(observed.worker, events);
   }
 
-  private addTask(task: TaskObservation, edge: WorkflowEdge | undefined, events: number): void {
-    let slot = this.tasks.get(task.id);
+  private slot(id: string): TaskSlot {
+    let slot = this.tasks.get(id);
     if (!slot) {
       slot = { entries: [], edges: new Map(), events: 0 };
-      this.tasks.set(task.id, slot);
+      this.tasks.set(id, slot);
     }
-    const { event, ...fields } = task;
+    return slot;
+  }
+
+  // Merges the entry into the slot's last one when order cannot matter, else appends it.
+  private addEntry(slot: TaskSlot, entry: TaskEntry): void {
     const last = slot.entries.at(-1);
-    if (last && mergeable(last.fields, fields)) {
-      merge(last.fields, fields);
-      if (event) last.events.push(event);
-    } else {
-      slot.entries.push({ fields, events: event ? [event] : [] });
+    if (!last || !mergeable(last.merged, entry.merged)) {
+      slot.entries.push(entry);
+      return;
     }
+    const event = entry.merged.event;
+    // Without an event of its own, the merged observation takes this one (merge copies it over).
+    const hadEvent = last.merged.event !== undefined;
+    merge(last.merged, entry.merged);
+    if (event && hadEvent) last.more.push(event);
+    last.more.push(...entry.more);
+  }
+
+  private addTask(task: TaskObservation, edge: WorkflowEdge | undefined, events: number): void {
+    const slot = this.slot(task.id);
+    this.addEntry(slot, { merged: task, more: [] });
     if (edge) slot.edges.set(`${edge.kind} ${edge.fromId} ${edge.toId}`, edge);
     slot.events += events;
     this.held += events;
@@ -119,18 +142,12 @@ export class IngestBuffer {
    * observations merge after ours, and whoever waits on it now waits on this one.
    */
   absorb(newer: IngestBuffer): void {
-    for (const [id, slot] of newer.tasks) {
-      let first = true;
-      for (const entry of slot.entries) {
-        // Events are counted once per slot, on its first entry.
-        const counted = first ? slot.events : 0;
-        first = false;
-        const [head, ...rest] = entry.events;
-        this.addTask({ ...entry.fields, ...(head ? { event: head } : {}) }, undefined, counted);
-        const mine = this.tasks.get(id)!;
-        mine.entries.at(-1)!.events.push(...rest);
-      }
-      for (const [key, edge] of slot.edges) this.tasks.get(id)?.edges.set(key, edge);
+    for (const [id, theirs] of newer.tasks) {
+      const mine = this.slot(id);
+      for (const entry of theirs.entries) this.addEntry(mine, entry);
+      for (const [key, edge] of theirs.edges) mine.edges.set(key, edge);
+      mine.events += theirs.events;
+      this.held += theirs.events;
     }
     for (const slot of newer.workers.values()) this.addWorker(slot.worker, slot.events);
     this.settlers.push(...newer.settlers);
@@ -166,9 +183,8 @@ export class IngestBuffer {
     const batch: IngestBatch = { tasks: [], workers: [], groups: [], edges: [] };
     for (const slot of this.tasks.values()) {
       for (const entry of slot.entries) {
-        const [head, ...rest] = entry.events;
-        batch.tasks.push(head ? { ...entry.fields, event: head } : entry.fields);
-        for (const event of rest) batch.tasks.push({ id: entry.fields.id, source: entry.fields.source, event });
+        batch.tasks.push(entry.merged);
+        for (const event of entry.more) batch.tasks.push({ id: entry.merged.id, source: entry.merged.source, event });
       }
       batch.edges.push(...slot.edges.values());
     }
