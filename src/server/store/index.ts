@@ -16,3 +16,5 @@ export type { TaskStats, Percentiles } from "./get-task-stats";
 export type { QueueStats } from "./get-queue-stats";
 export { retentionPolicy, type RetentionPolicy, type RetentionResult } from "./enforce-retention";
 export type { TimelineEvent } from "../ingest/observation";
+export type { UserSummary } from "./users";
+export type { AuditEntry } from "./audit-log";

@@ -2,7 +2,8 @@
 // the dashboard's reads, counters and retention, each guarded so a lost database connection
 // surfaces as StoreUnavailable.
 
-import type { PrismaClient } from "@prisma/client";
+import type { Prisma, PrismaClient } from "@prisma/client";
+import type { Role } from "../auth/roles";
 import type { HistoryReader, HistoryWriter, IngestBatch, QueueSample } from "../ingest/observation";
 import { applyBatch } from "./apply-batch";
 import { enforceRetention, type RetentionPolicy, type RetentionResult } from "./enforce-retention";
@@ -18,7 +19,10 @@ import { listTasks, type ListTasksQuery, type TaskPage } from "./list-tasks";
 import { listUnfinishedTaskIds } from "./list-unfinished-task-ids";
 import { listWorkers, type WorkerSummary } from "./list-workers";
 import { recordQueueSamples } from "./record-queue-samples";
+import { type AuditEntry, type NewAuditEntry, beginAudit, finishAudit, listAudit } from "./audit-log";
+import { type SessionRecord, createSession, deleteSession, findSession } from "./sessions";
 import { guardConnection } from "./store-unavailable";
+import { type UserRecord, type UserSummary, countUsers, createUser, findUserByName, listUsers } from "./users";
 import type { TimeRange } from "./time-range";
 
 /** An open store; obtain one with openStore(url). */
@@ -89,6 +93,47 @@ export class Store implements HistoryWriter, HistoryReader {
 
   enforceRetention(policy: RetentionPolicy, now?: number): Promise<RetentionResult> {
     return this.guard(() => enforceRetention(this.prisma, policy, now));
+  }
+
+  countUsers(): Promise<number> {
+    return this.guard(() => countUsers(this.prisma));
+  }
+
+  /** Resolves to null when the name is taken. */
+  createUser(user: { name: string; role: Role; passwordHash: string }): Promise<UserSummary | null> {
+    return this.guard(() => createUser(this.prisma, user));
+  }
+
+  findUserByName(name: string): Promise<UserRecord | null> {
+    return this.guard(() => findUserByName(this.prisma, name));
+  }
+
+  listUsers(): Promise<UserSummary[]> {
+    return this.guard(() => listUsers(this.prisma));
+  }
+
+  createSession(session: { id: string; userId: string; csrfToken: string; expiresAt: Date }): Promise<void> {
+    return this.guard(() => createSession(this.prisma, session));
+  }
+
+  findSession(id: string): Promise<SessionRecord | null> {
+    return this.guard(() => findSession(this.prisma, id));
+  }
+
+  deleteSession(id: string): Promise<void> {
+    return this.guard(() => deleteSession(this.prisma, id));
+  }
+
+  beginAudit(entry: NewAuditEntry): Promise<{ entry: AuditEntry; duplicate: boolean }> {
+    return this.guard(() => beginAudit(this.prisma, entry));
+  }
+
+  finishAudit(id: string, outcome: { result?: Prisma.InputJsonValue; error?: string }): Promise<void> {
+    return this.guard(() => finishAudit(this.prisma, id, outcome));
+  }
+
+  listAudit(options: { limit: number; before?: string; actor?: string; action?: string }): Promise<AuditEntry[]> {
+    return this.guard(() => listAudit(this.prisma, options));
   }
 
   /** Closes the connections (PGlite: flushes and closes the database). */
