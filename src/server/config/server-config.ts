@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import { displayUrl } from "../../celery/index";
+import { DEFAULT_REDACT_PATTERN } from "../services/redact";
 
 const BROKER_SCHEMES = ["redis", "rediss", "redis+socket", "amqp", "amqps", "pyamqp", "pyamqps", "memory"];
 const BACKEND_SCHEMES = ["redis", "rediss", "memory"];
@@ -32,6 +33,27 @@ const schema = z.object({
   CELERIAC_RETENTION_DAYS: seconds.default(30),
   CELERIAC_RETENTION_MAX_TASKS: seconds.default(5_000_000),
   CELERIAC_RECONCILE_INTERVAL_SECONDS: seconds.default(60),
+  /** No actions at all, for everyone: a window onto production that cannot change it. */
+  CELERIAC_READ_ONLY: z.stringbool().default(false),
+  /** "external" when `celeriac ingest` runs as its own process (docker-compose does that). */
+  CELERIAC_INGEST: z.enum(["in-process", "external"]).default("in-process"),
+  /** The first admin, created at start-up when no account exists yet. */
+  CELERIAC_ADMIN_USER: z.string().min(1).optional(),
+  CELERIAC_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  /** Regular expression (case-insensitive) of argument/result keys whose values are never shown. */
+  CELERIAC_REDACT_KEYS: z
+    .string()
+    .refine((pattern) => {
+      try {
+        new RegExp(pattern);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "is not a valid regular expression")
+    .default(DEFAULT_REDACT_PATTERN),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
 });
 
 export type ServerConfig = z.infer<typeof schema>;
