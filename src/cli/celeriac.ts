@@ -4,6 +4,8 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { hostname as osHostname } from "node:os";
 import type { WorkerLogger } from "../celery/index";
 import { loadApp } from "./load-app";
+import { serveDashboard } from "./commands/serve-dashboard";
+import { runIngest } from "./commands/run-ingest";
 
 const LEVELS = ["debug", "info", "warning", "error", "critical"] as const;
 type Level = (typeof LEVELS)[number];
@@ -85,6 +87,24 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option("-l, --loglevel <level>", "log level").choices([...LEVELS]).default("info"))
     .action(async (flags: WorkerFlags) => {
       await runWorker(flags);
+    });
+  program
+    .command("dashboard")
+    .description("Start the dashboard (and, unless CELERIAC_INGEST=external, the ingestion); configured by CELERY_BROKER_URL, CELERY_RESULT_BACKEND, DATABASE_URL")
+    .addOption(new Option("-p, --port <port>", "port to listen on (default: PORT or 3000)").argParser(positiveInteger))
+    .option("--host <host>", "address to listen on (default: HOST or 127.0.0.1)")
+    .option("--dev", "Next.js development mode (no build needed, slower pages)", false)
+    .option("--no-pages", "serve the API, health and metrics only")
+    .action(async (flags: { port?: number; host?: string; dev: boolean; pages: boolean }) => {
+      await serveDashboard(flags);
+    });
+  program
+    .command("ingest")
+    .description("Follow the cluster's events and capture records into the store (CELERY_BROKER_URL, CELERY_RESULT_BACKEND, DATABASE_URL)")
+    .addOption(new Option("--stats-every <seconds>", "print progress this often").argParser(positiveInteger).default(10))
+    .option("--json", "progress as JSON lines", false)
+    .action(async (flags: { statsEvery: number; json: boolean }) => {
+      await runIngest({ statsEverySeconds: flags.statsEvery, json: flags.json });
     });
   await program.parseAsync(argv);
 }

@@ -1,0 +1,70 @@
+// Opens everything a Celeriac server process needs from its configuration: the store (migrated),
+// the Celery app on the configured broker and backend, the first admin, and — as configured —
+// the ingestion and, on the in-memory broker, the demo cluster.
+
+import { Celery, DisabledBackend, createBackend, createBroker } from "../../celery/index";
+import { LoginRateLimit } from "../auth/login-rate-limit";
+import type { ServerConfig } from "../config/server-config";
+import { startDemo } from "../demo/start-demo";
+import { ensureFirstAdmin } from "../services/ensure-first-admin";
+import { redactPattern } from "../services/redact";
+import { openStore } from "../store/index";
+import type { Logger } from "./logger";
+import type { Runtime } from "./runtime";
+import { startIngestion } from "./start-ingestion";
+
+export interface StartRuntimeOptions {
+  config: ServerConfig;
+  log: Logger;
+  /** Run the ingestion in this process (default: unless CELERIAC_INGEST=external). */
+  ingest?: boolean;
+  /** Start the demo cluster when the broker is the in-memory one (default true). */
+  demo?: boolean;
+  /**
+   * Serve logins: create the first admin when there is no account, and call this once with a
+   * generated password to print it. Without it (`celeriac ingest`) no account is created.
+   */
+  onFirstAdmin?: (name: string, password: string) => void;
+}
+
+export async function startRuntime(options: StartRuntimeOptions): Promise<Runtime> {
+  const { config, log } = options;
+  const store = await openStore(config.DATABASE_URL);
+  const broker = createBroker(config.CELERY_BROKER_URL);
+  const embedded = broker.driverType === "memory";
+  // The embedded default shares results in memory; a real cluster's backend is whatever Celery
+  // uses (none configured = Celery's disabled backend).
+  const backendUrl = config.CELERY_RESULT_BACKEND ?? (embedded ? "memory://" : undefined);
+  const app = new Celery({ name: "celeriac", broker, backend: backendUrl ? createBackend(backendUrl) : new DisabledBackend() });
+  try {
+    await app.connect();
+  } catch (error) {
+    await store.close();
+    throw new Error(`Cannot connect to the broker ${broker.displayUrl}: ${(error as Error).message}. Check CELERY_BROKER_URL and that the broker is running.`, { cause: error });
+  }
+
+  const admin = options.onFirstAdmin ? await ensureFirstAdmin(store, config) : null;
+  if (admin?.generatedPassword) options.onFirstAdmin?.(admin.name, admin.generatedPassword);
+  else if (admin) log.info(`created the first admin account ${JSON.stringify(admin.name)} from CELERIAC_ADMIN_USER / CELERIAC_ADMIN_PASSWORD`);
+
+  const ingestion = (options.ingest ?? config.CELERIAC_INGEST === "in-process") ? await startIngestion({ config, app, store, log: log.child("ingest") }) : null;
+  const demo = embedded && (options.demo ?? true) ? await startDemo({ app, log: log.child("demo") }) : null;
+
+  return {
+    config,
+    log,
+    store,
+    app,
+    loginLimit: new LoginRateLimit(),
+    redactKeys: redactPattern(config.CELERIAC_REDACT_KEYS),
+    ingestion,
+    demo,
+    startedAt: new Date(),
+    async close() {
+      await demo?.stop();
+      await ingestion?.stop();
+      await app.close();
+      await store.close();
+    },
+  };
+}
