@@ -82,8 +82,6 @@ interface WalkSpec {
   startIds: string[];
   /** The workflow every node belongs to, when known. */
   rootId?: string;
-  /** Take the root from the first document read (a walk from one task of unknown workflow). */
-  learnRoot?: boolean;
   /** Most documents this walk reads, start ids included. */
   limit: number;
   stage: ReconcileProblem["stage"];
@@ -153,7 +151,7 @@ class ReconcileRun {
    */
   async walkReported(startId: string, rootId: string | undefined): Promise<void> {
     try {
-      await this.walk({ startIds: [startId], rootId, learnRoot: rootId === undefined, limit: this.config.nodesPerRoot, stage: "walk", label: startId });
+      await this.walk({ startIds: [startId], rootId, limit: this.config.nodesPerRoot, stage: "walk", label: startId });
     } catch (error) {
       if (error instanceof WriteFailed) throw error;
       this.report.problems.push({ stage: "walk", id: startId, reason: reasonOf(error) });
@@ -168,9 +166,12 @@ class ReconcileRun {
   async walk(spec: WalkSpec): Promise<void> {
     const seen = new Set(spec.startIds);
     const groupsSeen = new Set<string>();
+    // The root each node was found under: a document without root_id or parent_id says only its
+    // own (a root's), so its children inherit it from the observation that named them.
+    const roots = new Map<string, string>();
+    const rootOf = (id: string) => spec.rootId ?? roots.get(id);
     const frontier = [...spec.startIds];
     let nodes = 0;
-    let root = spec.rootId;
     while (frontier.length > 0) {
       const room = Math.min(this.config.readBatchSize, spec.limit - nodes, this.config.nodesTotal - this.walked);
       if (room <= 0) {
@@ -180,11 +181,13 @@ class ReconcileRun {
       const ids = frontier.splice(0, room);
       nodes += ids.length;
       this.walked += ids.length;
-      const found: BackendObservations[] = await this.read(ids, root, spec.stage);
-      if (spec.learnRoot) root ??= found[0]?.tasks[0]?.rootId;
       const groupIds: string[] = [];
       const visit = (observations: BackendObservations) => {
         this.add(observations);
+        for (const { id, rootId } of [...observations.tasks, ...observations.groups]) if (rootId && !roots.has(id)) roots.set(id, rootId);
+        // A group named only by a member's group_id belongs to that member's workflow.
+        const member = observations.tasks[0];
+        for (const id of observations.groupIds) if (member?.rootId && !roots.has(id)) roots.set(id, member.rootId);
         for (const id of observations.taskIds) {
           if (seen.has(id)) continue;
           seen.add(id);
@@ -197,10 +200,10 @@ class ReconcileRun {
           groupIds.push(id);
         }
       };
-      found.forEach(visit);
+      (await this.read(ids, rootOf, spec.stage)).forEach(visit);
       for (const groupId of groupIds) {
         const saved = await this.restoreGroup(groupId, spec.stage);
-        if (saved) visit(savedGroupObservations(saved, { rootId: root }));
+        if (saved) visit(savedGroupObservations(saved, { rootId: rootOf(groupId) }));
       }
       await this.flush(false);
     }
@@ -228,7 +231,7 @@ class ReconcileRun {
   }
 
   // One getMany; a document that does not decode is counted and left out.
-  private async read(ids: string[], rootId: string | undefined, stage: ReconcileProblem["stage"]): Promise<BackendObservations[]> {
+  private async read(ids: string[], rootOf: (id: string) => string | undefined, stage: ReconcileProblem["stage"]): Promise<BackendObservations[]> {
     const metas = await this.deps.backend.getMany(ids);
     this.report.documents += ids.length;
     const found: BackendObservations[] = [];
@@ -239,7 +242,7 @@ class ReconcileRun {
         return;
       }
       if (!isAbsentDocument(meta)) this.report.updated++;
-      found.push(backendObservations(meta, { rootId }));
+      found.push(backendObservations(meta, { rootId: rootOf(ids[index]!) }));
     });
     return found;
   }
