@@ -71,6 +71,13 @@ export interface EventIngestorOptions {
    * never finish. TaskObservation has no field for this yet, so it is handed out here.
    */
   onPossiblyLost?: (hostname: string, taskIds: string[]) => void;
+  /**
+   * Where the counters persist (the Store's incrementCounters): after each write the increments
+   * of `events.received`, `events.written`, `events.dropped` and `events.malformed` since the
+   * last push are added, so that losses show across restarts. Best effort: a failed push is
+   * retried with the next one.
+   */
+  counters?: { incrementCounters(deltas: Readonly<Record<string, number>>): Promise<void> };
 }
 
 /** Counters since start(); events are counted once however the buffer merged them. */
@@ -122,6 +129,10 @@ export class EventIngestor {
   // waited for room), so that delivery must be requeued, not acked.
   private incomplete = false;
   private stopping = false;
+  private readonly counterSink: EventIngestorOptions["counters"];
+  // What the counter sink already has, and whether a push is under way.
+  private pushed = { received: 0, written: 0, dropped: 0, malformed: 0 };
+  private pushing: Promise<void> | null = null;
   private counters: IngestStats = { received: 0, written: 0, dropped: 0, malformed: 0, buffered: 0, lastFlushMs: null, storeDown: false };
 
   constructor(options: EventIngestorOptions) {
@@ -134,6 +145,7 @@ export class EventIngestor {
     this.durable = options.durable ?? options.broker.driverType !== "redis";
     this.onError = options.onError ?? ((error) => console.error(`[event-ingestor] ${error.message}`));
     this.onPossiblyLost = options.onPossiblyLost ?? (() => undefined);
+    this.counterSink = options.counters;
     this.liveness = new WorkerLiveness({ now: options.now });
     this.receiver = new EventReceiver(options.broker, {
       onEvent: (event) => this.take(event),
@@ -186,6 +198,9 @@ export class EventIngestor {
     await receiverStopped;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.pushing;
+    this.pushCounters();
+    await this.pushing;
   }
 
   /** Counters, a snapshot. */
@@ -333,7 +348,25 @@ export class EventIngestor {
     this.counters.written += pending.events;
     this.counters.lastFlushMs = performance.now() - started;
     pending.settleWritten();
+    this.pushCounters();
     return true;
+  }
+
+  // Off the write path: a slow counter table must not hold up the next batch.
+  private pushCounters(): void {
+    const sink = this.counterSink;
+    if (!sink || this.pushing) return;
+    const now = { received: this.counters.received, written: this.counters.written, dropped: this.counters.dropped, malformed: this.counters.malformed };
+    const deltas: Record<string, number> = {};
+    for (const key of Object.keys(now) as (keyof typeof now)[]) if (now[key] !== this.pushed[key]) deltas[`events.${key}`] = now[key] - this.pushed[key];
+    if (Object.keys(deltas).length === 0) return;
+    this.pushing = sink
+      .incrementCounters(deltas)
+      .then(
+        () => void (this.pushed = now),
+        (error: unknown) => this.report(new AppError("UNAVAILABLE", `Could not persist the ingest counters (${error instanceof Error ? error.message : String(error)}); they are added with the next push.`), deltas),
+      )
+      .finally(() => (this.pushing = null));
   }
 
   private releaseSpace(): void {

@@ -229,6 +229,32 @@ describe("EventIngestor", () => {
     expect(redis.consumeOptions).toEqual({ noAck: true });
   });
 
+  it("adds its counter increments to the counter sink after writes, keeping a failed push for the next one", async () => {
+    const pushes: Record<string, number>[] = [];
+    let failNext = true;
+    const counters = {
+      async incrementCounters(deltas: Readonly<Record<string, number>>) {
+        if (failNext) {
+          failNext = false;
+          throw new Error("counter table locked");
+        }
+        pushes.push({ ...deltas });
+      },
+    };
+    const { ingestor, started, broker, errors } = setup({ flushIntervalMs: 20, counters });
+    await ingestor.start();
+    await started("t1");
+    await waitFor("the first write", () => ingestor.stats().written === 1);
+    await broker.publish({ body: Buffer.from("[{}]"), contentType: "application/json", contentEncoding: "utf-8", headers: {}, properties: { delivery_mode: 1 } }, { exchange: "celeryev", routingKey: "task.multi" });
+    await started("t2");
+    await waitFor("the second write", () => ingestor.stats().written === 2);
+    await ingestor.stop();
+    const total: Record<string, number> = {};
+    for (const push of pushes) for (const [name, delta] of Object.entries(push)) total[name] = (total[name] ?? 0) + delta;
+    expect(total).toEqual({ "events.received": 2, "events.written": 2, "events.malformed": 1 });
+    expect(errors.some((error) => /Could not persist the ingest counters \(counter table locked\)/.test(error.message))).toBe(true);
+  });
+
   it("refuses invalid options with every problem named", () => {
     expect(() => new EventIngestor({ broker: new MemoryBroker(), writer: new MemoryHistoryWriter(), maxBatchEvents: 0, flushIntervalMs: -1 })).toThrow(
       /EventIngestor options are invalid: flushIntervalMs: .*; maxBatchEvents: /,
