@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import { BackendError } from "../../errors";
 import type { ChordPart, ChordPartOutcome, ResultBackend, ResultMeta, ResultTuple } from "../backend";
 import { decodeChordPart, decodeGroupMeta, decodeResultMeta, decodeResultMetaOrError, encodeChordPart, encodeGroupMeta, encodeResultMeta, pendingMeta } from "../result-meta";
+import { CoalescedBatch } from "../../broker/redis/coalesced-batch";
 import { ResultSubscriber } from "./result-subscriber";
 
 export interface RedisBackendOptions {
@@ -18,22 +19,42 @@ export interface RedisBackendOptions {
   chordOrdered?: boolean;
 }
 
-// Celery's _store_result in one step: GET the current document and keep a stored SUCCESS (its
-// deduplication guard against a lost or redelivered task), else RedisBackend.set: SETEX (SET when
-// expiry is 0) + PUBLISH on the key's own channel. One script instead of GET then MULTI: one
-// round trip, and the guard can no longer race another writer between the GET and the SET.
-// KEYS: the task key; ARGV: document, expiry seconds ("0" = none). Returns 1 if written.
-const STORE_RESULT_LUA = `
-local current = redis.call('GET', KEYS[1])
-if current then
-  local ok, meta = pcall(cjson.decode, current)
-  if ok and type(meta) == 'table' and meta.status == 'SUCCESS' then return 0 end
-  -- cjson refuses some of Python's JSON (NaN in a result): both writers put status first.
-  if not ok and string.sub(current, 1, 21) == '{"status": "SUCCESS",' then return 0 end
+// Celery's _store_result for a batch of documents in one step. Per key: GET the current document
+// and keep a stored SUCCESS (Celery's deduplication guard against a lost or redelivered task),
+// else RedisBackend.set: SETEX (SET when expiry is 0) + PUBLISH on the key's own channel. One
+// script for every result written in the same tick instead of GET then MULTI per result; each
+// document stays atomic, and the guard can no longer race another writer between GET and SET.
+// KEYS: task keys; ARGV: expiry seconds ("0" = none), then one document per key. Returns per
+// key 1 (written), 0 (kept a stored SUCCESS) or the error text of a failed GET (not a string key).
+const STORE_RESULTS_LUA = `
+local expires = ARGV[1]
+local out = {}
+for i, key in ipairs(KEYS) do
+  local value = ARGV[i + 1]
+  local current = redis.pcall('GET', key)
+  local keep = false
+  if type(current) == 'table' and current.err then
+    out[i] = current.err
+  else
+    if current then
+      local ok, meta = pcall(cjson.decode, current)
+      if ok then
+        keep = type(meta) == 'table' and meta.status == 'SUCCESS'
+      else
+        -- cjson refuses some of Python's JSON (NaN in a result): both writers put status first.
+        keep = string.sub(current, 1, 21) == '{"status": "SUCCESS",'
+      end
+    end
+    if keep then
+      out[i] = 0
+    else
+      if expires == '0' then redis.call('SET', key, value) else redis.call('SETEX', key, expires, value) end
+      redis.call('PUBLISH', key, value)
+      out[i] = 1
+    end
+  end
 end
-if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1]) else redis.call('SETEX', KEYS[1], ARGV[2], ARGV[1]) end
-redis.call('PUBLISH', KEYS[1], ARGV[1])
-return 1`;
+return out`;
 
 const TASK_PREFIX = "celery-task-meta-";
 const GROUP_PREFIX = "celery-taskset-meta-";
@@ -74,7 +95,8 @@ export class RedisBackend implements ResultBackend {
   private readonly expires: number;
   private readonly prefix: string;
   private readonly chordOrdered: boolean;
-  private readonly storeScript: (key: string, value: string, expires: string) => Promise<unknown>;
+  // Results stored in the same tick (tasks finishing together) go out as one script call.
+  private readonly stores: CoalescedBatch<[string, string], number | string>;
 
   /** @param url `redis://[:password@]host[:port][/db]` or `rediss://…` for TLS. */
   constructor(url: string, options: RedisBackendOptions = {}) {
@@ -87,8 +109,9 @@ export class RedisBackend implements ResultBackend {
     this.client = new Redis(url, { lazyConnect: true, enableAutoPipelining: true });
     // Failures reach callers through the rejected commands; the event must not crash the process.
     this.client.on("error", () => undefined);
-    this.client.defineCommand("celeriacStoreResult", { lua: STORE_RESULT_LUA, numberOfKeys: 1 });
-    this.storeScript = (this.client as unknown as Record<string, typeof this.storeScript>).celeriacStoreResult!.bind(this.client);
+    this.client.defineCommand("celeriacStoreResults", { lua: STORE_RESULTS_LUA });
+    const storeResults = (this.client as unknown as Record<string, (...args: (string | number)[]) => Promise<(number | string)[]>>).celeriacStoreResults!.bind(this.client);
+    this.stores = new CoalescedBatch<[string, string], number | string>((items) => storeResults(items.length, ...items.map(([key]) => key), String(this.expires), ...items.map(([, value]) => value)));
     this.subscriber = new ResultSubscriber(
       () => this.client.duplicate(),
       (channel) => this.client.get(channel),
@@ -135,8 +158,8 @@ export class RedisBackend implements ResultBackend {
   async storeResult(meta: ResultMeta): Promise<void> {
     const key = this.taskKey(meta.task_id);
     // Celery's deduplication guard (a stored SUCCESS is never overwritten) runs inside the script.
-    const value = encodeResultMeta(meta);
-    await this.run(`SET ${key}`, () => this.storeScript(key, value, String(this.expires)));
+    const outcome = await this.run(`SET ${key}`, () => this.stores.add([key, encodeResultMeta(meta)]));
+    if (typeof outcome === "string") throw new BackendError(`result backend ${this.displayUrl}: GET ${key} failed: ${outcome}`);
   }
 
   async onResult(taskId: string, listener: (meta: ResultMeta) => void, onError?: (error: Error) => void): Promise<() => Promise<void>> {

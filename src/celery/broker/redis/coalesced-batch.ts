@@ -1,26 +1,27 @@
-// Coalesces many small Redis writes into one: the same idea as ioredis auto-pipelining, for writes it cannot pipeline (MULTI blocks).
+// Coalesces many small Redis writes into one: the same idea as ioredis auto-pipelining, for writes it cannot pipeline (MULTI blocks, one script for many keys).
 
-interface Pending<T> {
+interface Pending<T, R> {
   item: T;
-  resolve(): void;
+  resolve(result: R): void;
   reject(error: unknown): void;
 }
 
 /**
  * Collects items added in the same tick, plus everything added while a flush is in flight, and
- * hands them to `flush` together; each `add` resolves or rejects with the flush that carried it.
- * Under load one round trip then settles a whole burst (e.g. 64 acks in one MULTI) instead of
- * one round trip each, and an idle caller still goes out on the next tick.
+ * hands them to `flush` together; each `add` resolves with its own entry of the flush's results
+ * (same order as the items), or rejects with the flush's error. Under load one round trip then
+ * settles a whole burst (e.g. 64 acks in one MULTI) instead of one round trip each, and an idle
+ * caller still goes out on the next tick.
  */
-export class CoalescedBatch<T> {
-  private pending: Pending<T>[] = [];
+export class CoalescedBatch<T, R = void> {
+  private pending: Pending<T, R>[] = [];
   private running = false;
   private scheduled = false;
 
-  constructor(private readonly flush: (items: T[]) => Promise<void>) {}
+  constructor(private readonly flush: (items: T[]) => Promise<readonly R[]>) {}
 
-  add(item: T): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       if (!this.running && !this.scheduled) {
         this.scheduled = true;
@@ -36,8 +37,8 @@ export class CoalescedBatch<T> {
       const batch = this.pending;
       this.pending = [];
       try {
-        await this.flush(batch.map((entry) => entry.item));
-        for (const entry of batch) entry.resolve();
+        const results = await this.flush(batch.map((entry) => entry.item));
+        for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
       } catch (error) {
         for (const entry of batch) entry.reject(error);
       }

@@ -125,10 +125,11 @@ export class RedisAckEmulation {
     return this.acks.add(deliveryTag);
   }
 
-  private async removeFromIndices(tags: string[]): Promise<void> {
+  private async removeFromIndices(tags: string[]): Promise<void[]> {
     const replies = await this.client.multi().zrem(this.layout.unackedIndexKey, ...tags).hdel(this.layout.unackedKey, ...tags).exec();
     const failed = replies?.find(([error]) => error);
     if (failed) throw failed[0];
+    return tags.map(() => undefined);
   }
 
   /**
