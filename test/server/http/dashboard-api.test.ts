@@ -1,0 +1,95 @@
+// The dashboard's API over real HTTP on the embedded setup (PGlite in memory, in-memory broker,
+// demo cluster): login, sessions, throttling, and the history the demo produces.
+
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadServerConfig } from "../../../src/server/config/server-config";
+import { createDashboardServer } from "../../../src/server/http/dashboard-server";
+import { createLogger } from "../../../src/server/runtime/logger";
+import type { Runtime } from "../../../src/server/runtime/runtime";
+import { startRuntime } from "../../../src/server/runtime/start-runtime";
+import { addUser } from "../../../src/server/services/add-user";
+import { dashboardClient } from "./dashboard-client";
+
+const ADMIN_PASSWORD = "correct horse battery staple";
+let runtime: Runtime;
+let server: Server;
+let baseUrl: string;
+
+beforeAll(async () => {
+  const config = loadServerConfig({ DATABASE_URL: "memory:", CELERIAC_ADMIN_USER: "root", CELERIAC_ADMIN_PASSWORD: ADMIN_PASSWORD });
+  runtime = await startRuntime({ config, log: createLogger("silent"), onFirstAdmin: () => {} });
+  await addUser(runtime.store, { name: "vera", role: "viewer", password: "viewer password 1" });
+  server = createDashboardServer({ runtime });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  await runtime?.close();
+});
+
+describe("dashboard API", () => {
+  it("answers health and metrics without a login", async () => {
+    const health = await fetch(`${baseUrl}/api/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok", broker: "memory://", store: "memory:" });
+    const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+    expect(metrics).toContain("celeriac_up 1");
+    expect(metrics).toMatch(/celeriac_ingest_events_total\{outcome="received"\} [1-9]/);
+  });
+
+  it("refuses history to anonymous callers", async () => {
+    const { client } = dashboardClient(baseUrl);
+    expect(await client.auth.me.query()).toMatchObject({ user: null, demo: true, readOnly: false });
+    await expect(client.history.workers.query()).rejects.toThrow(/Log in/);
+  });
+
+  it("logs in with an httpOnly session cookie and a readable CSRF cookie, and logs out", async () => {
+    const response = await fetch(`${baseUrl}/api/trpc/auth.login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ json: { name: "root", password: ADMIN_PASSWORD } }),
+    });
+    const cookies = response.headers.getSetCookie();
+    expect(cookies.find((cookie) => cookie.startsWith("celeriac_session="))).toMatch(/HttpOnly/);
+    expect(cookies.find((cookie) => cookie.startsWith("celeriac_csrf="))).not.toMatch(/HttpOnly/);
+
+    const { client } = dashboardClient(baseUrl);
+    await client.auth.login.mutate({ name: "root", password: ADMIN_PASSWORD });
+    expect((await client.auth.me.query()).user).toMatchObject({ name: "root", role: "admin" });
+    await client.auth.logout.mutate();
+    expect((await client.auth.me.query()).user).toBeNull();
+  });
+
+  it("says nothing about which part of a login was wrong, and throttles guessing", async () => {
+    const { client } = dashboardClient(baseUrl);
+    await expect(client.auth.login.mutate({ name: "nobody", password: "x" })).rejects.toThrow("Wrong name or password.");
+    await expect(client.auth.login.mutate({ name: "vera", password: "wrong" })).rejects.toThrow("Wrong name or password.");
+    for (let attempt = 0; attempt < 4; attempt++) await client.auth.login.mutate({ name: "vera", password: "wrong" }).catch(() => {});
+    // Even the right password waits now: five failures for this name (and this address).
+    await expect(client.auth.login.mutate({ name: "vera", password: "viewer password 1" })).rejects.toThrow(/Too many failed logins/);
+    runtime.loginLimit.recordSuccess(["addr:127.0.0.1", "name:vera"]);
+  });
+
+  it("shows a logged-in viewer the demo's tasks, workflows and workers", async () => {
+    const { client } = dashboardClient(baseUrl);
+    await client.auth.login.mutate({ name: "vera", password: "viewer password 1" });
+    let page = await client.history.tasks.query({ name: "seedflow.check_device" });
+    for (let i = 0; i < 40 && page.tasks.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      page = await client.history.tasks.query({ name: "seedflow.check_device" });
+    }
+    const root = page.tasks[0];
+    expect(root?.id).toBeTruthy();
+    const workflow = await client.history.workflow.query({ rootId: root?.id as string });
+    const names = new Set(workflow.nodes.map((node) => node.name));
+    // The captured plan knows every step of the login workflow before it runs.
+    for (const name of ["seedflow.check_device", "seedflow.notify_user", "seedflow.save_event", "seedflow.post_to_api", "seedflow.post_process"]) expect(names).toContain(name);
+    const workers = await client.history.workers.query();
+    expect(workers.map((worker) => worker.hostname)).toContain("celery@celeriac-demo");
+    await expect(client.history.task.query({ id: "no-such-task" })).rejects.toThrow(/No task no-such-task/);
+  });
+});
