@@ -1,5 +1,6 @@
 // `celeriac dashboard`: the runtime, the API and the Next.js pages in one process.
 
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
@@ -21,13 +22,25 @@ export interface DashboardFlags {
   pages: boolean;
 }
 
+// The first start on a fresh checkout builds the pages once; `npm run build` rebuilds them.
+async function buildPages(): Promise<void> {
+  console.log("Building the dashboard pages (first start only; about a minute)…");
+  const started = Date.now();
+  const child = spawn(process.execPath, [join(PROJECT_DIR, "node_modules", "next", "dist", "bin", "next"), "build"], {
+    cwd: PROJECT_DIR,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`Building the dashboard failed (next build exited with ${code}): see its output above.`);
+  console.log(`Built in ${Math.round((Date.now() - started) / 1000)} s.`);
+}
+
 export async function serveDashboard(flags: DashboardFlags): Promise<void> {
   const config = loadServerConfig();
   const log = createLogger("info");
   const dev = flags.dev;
-  if (flags.pages && !dev && !existsSync(join(PROJECT_DIR, ".next", "BUILD_ID"))) {
-    throw new Error("The dashboard has not been built: run `npm run build` first (or start with --dev).");
-  }
+  if (flags.pages && !dev && !existsSync(join(PROJECT_DIR, ".next", "BUILD_ID"))) await buildPages();
   const runtime = await startRuntime({
     config,
     log,
