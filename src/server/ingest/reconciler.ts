@@ -32,7 +32,7 @@ export interface ReconcileLimits {
   rootsWindowSeconds?: number;
   /** Most roots walked per run. Default 500. */
   rootLimit?: number;
-  /** Most task documents read while walking one root, or beyond the unfinished tasks (wide chords are cut there). Default 5000. */
+  /** Most task documents read under one root or one unfinished task, itself included (wide chords are cut there). Default 5000. */
   nodesPerRoot?: number;
   /** Most task documents read per run, unfinished tasks and all walks together. Default 50 000. */
   nodesTotal?: number;
@@ -71,22 +71,16 @@ export interface ReconcileReport {
   groups: number;
   /** Documents and saved groups that did not decode: counted, reported, skipped. */
   malformed: number;
-  /** Roots whose walk stopped at a node limit (`unfinished tasks` for the sweep's). */
+  /** Roots (or unfinished tasks) whose subtree walk stopped at a node limit. */
   truncated: string[];
   problems: ReconcileProblem[];
   durationMs: number;
 }
 
-/** One breadth-first walk: where it starts, what it may read, how it is reported. */
-interface WalkSpec {
-  startIds: string[];
-  /** The workflow every node belongs to, when known. */
+/** Where a walk starts: a task, and the root of its workflow when known. */
+interface WalkStart {
+  id: string;
   rootId?: string;
-  /** Most documents this walk reads, start ids included. */
-  limit: number;
-  stage: ReconcileProblem["stage"];
-  /** What `truncated` names when the walk is cut short. */
-  label: string;
 }
 
 // The store refused a batch: nothing later in the run can be written either.
@@ -129,84 +123,100 @@ class ReconcileRun {
 
   /**
    * Reads the unfinished tasks' documents in bulk, then walks the children they name (tasks the
-   * store never saw), up to `nodesPerRoot` documents beyond the unfinished ones.
+   * store never saw), up to `nodesPerRoot` documents under each unfinished task.
    */
   async sweepUnfinished(): Promise<void> {
     if (this.config.unfinishedLimit === 0) return;
     const ids = await this.deps.reader.unfinishedTaskIds({ olderThan: this.now() - this.config.graceSeconds, limit: this.config.unfinishedLimit });
-    if (ids.length === 0) return;
-    await this.walk({ startIds: ids, limit: ids.length + this.config.nodesPerRoot, stage: "unfinished", label: "unfinished tasks" });
+    await this.walk(ids.map((id) => ({ id })), "unfinished");
   }
 
-  /** Walks every recent root; a root the backend cannot serve is reported and the next one tried. */
+  /** Walks every recent root, all of them together: one backend read serves many roots' nodes. */
   async walkRecentRoots(): Promise<void> {
     if (this.config.rootLimit === 0) return;
     const roots = await this.deps.reader.recentRootIds({ since: this.now() - this.config.rootsWindowSeconds, limit: this.config.rootLimit });
-    for (const rootId of roots) await this.walkReported(rootId, rootId);
+    await this.walk(roots.map((id) => ({ id, rootId: id })), "walk");
   }
 
-  /**
-   * The walk from one task (`rootId` known: a workflow's root; undefined: learnt from the task's
-   * document), with a backend failure recorded as a problem of that task instead of thrown.
-   */
-  async walkReported(startId: string, rootId: string | undefined): Promise<void> {
+  /** The walk from one task, with a backend failure recorded as a problem of that task instead of thrown. */
+  async walkOne(start: WalkStart): Promise<void> {
     try {
-      await this.walk({ startIds: [startId], rootId, limit: this.config.nodesPerRoot, stage: "walk", label: startId });
+      await this.walk([start], "walk");
     } catch (error) {
       if (error instanceof WriteFailed) throw error;
-      this.report.problems.push({ stage: "walk", id: startId, reason: reasonOf(error) });
+      this.report.problems.push({ stage: "walk", id: start.id, reason: reasonOf(error) });
     }
   }
 
   /**
-   * Breadth-first over `children` (and saved groups) from the start ids, one backend read per
-   * slice of the frontier, until the tree ends or a node limit (this walk's, or the run's
-   * `nodesTotal`) is met; then `label` is reported as truncated.
+   * Breadth-first over `children` (and saved groups) from the starts, one backend read per
+   * `readBatchSize` slice of the frontier. Every node is charged to the start it was reached
+   * from: a start whose subtree meets `nodesPerRoot`, or that still has nodes waiting when the
+   * run's `nodesTotal` is spent, is reported as truncated.
    */
-  async walk(spec: WalkSpec): Promise<void> {
-    const seen = new Set(spec.startIds);
-    const groupsSeen = new Set<string>();
+  async walk(starts: WalkStart[], stage: ReconcileProblem["stage"]): Promise<void> {
+    // node id → the start it was reached from; start id → documents read for it.
+    const origin = new Map<string, string>();
+    const used = new Map<string, number>();
     // The root each node was found under: a document without root_id or parent_id says only its
     // own (a root's), so its children inherit it from the observation that named them.
     const roots = new Map<string, string>();
-    const rootOf = (id: string) => spec.rootId ?? roots.get(id);
-    const frontier = [...spec.startIds];
-    let nodes = 0;
-    while (frontier.length > 0) {
-      const room = Math.min(this.config.readBatchSize, spec.limit - nodes, this.config.nodesTotal - this.walked);
-      if (room <= 0) {
-        this.report.truncated.push(spec.label);
-        break;
+    const groupsSeen = new Set<string>();
+    const truncated = new Set<string>();
+    const frontier: string[] = [];
+    let head = 0;
+    for (const { id, rootId } of starts) {
+      if (origin.has(id)) continue;
+      origin.set(id, id);
+      if (rootId) roots.set(id, rootId);
+      frontier.push(id);
+    }
+    while (head < frontier.length) {
+      const ids: string[] = [];
+      while (head < frontier.length && ids.length < this.config.readBatchSize && this.walked < this.config.nodesTotal) {
+        const id = frontier[head++]!;
+        const start = origin.get(id)!;
+        const count = used.get(start) ?? 0;
+        if (count >= this.config.nodesPerRoot) {
+          truncated.add(start);
+          continue;
+        }
+        used.set(start, count + 1);
+        this.walked++;
+        ids.push(id);
       }
-      const ids = frontier.splice(0, room);
-      nodes += ids.length;
-      this.walked += ids.length;
+      if (ids.length === 0) break;
       const groupIds: string[] = [];
-      const visit = (observations: BackendObservations) => {
+      const visit = (from: string, observations: BackendObservations) => {
         this.add(observations);
+        const start = origin.get(from)!;
         for (const { id, rootId } of [...observations.tasks, ...observations.groups]) if (rootId && !roots.has(id)) roots.set(id, rootId);
         // A group named only by a member's group_id belongs to that member's workflow.
         const member = observations.tasks[0];
         for (const id of observations.groupIds) if (member?.rootId && !roots.has(id)) roots.set(id, member.rootId);
         for (const id of observations.taskIds) {
-          if (seen.has(id)) continue;
-          seen.add(id);
+          if (origin.has(id)) continue;
+          origin.set(id, start);
           frontier.push(id);
           this.report.discovered++;
         }
         for (const id of observations.groupIds) {
           if (groupsSeen.has(id)) continue;
           groupsSeen.add(id);
+          origin.set(id, start);
           groupIds.push(id);
         }
       };
-      (await this.read(ids, rootOf, spec.stage)).forEach(visit);
+      for (const { id, observations } of await this.read(ids, (id) => roots.get(id), stage)) visit(id, observations);
       for (const groupId of groupIds) {
-        const saved = await this.restoreGroup(groupId, spec.stage);
-        if (saved) visit(savedGroupObservations(saved, { rootId: rootOf(groupId) }));
+        const saved = await this.restoreGroup(groupId, stage);
+        if (saved) visit(groupId, savedGroupObservations(saved, { rootId: roots.get(groupId) }));
       }
       await this.flush(false);
     }
+    // Whatever is still waiting was cut by the run's overall limit.
+    for (let i = head; i < frontier.length; i++) truncated.add(origin.get(frontier[i]!)!);
+    this.report.truncated.push(...truncated);
   }
 
   /** Writes what is held: always when `final`, otherwise once a batch is full. */
@@ -231,10 +241,10 @@ class ReconcileRun {
   }
 
   // One getMany; a document that does not decode is counted and left out.
-  private async read(ids: string[], rootOf: (id: string) => string | undefined, stage: ReconcileProblem["stage"]): Promise<BackendObservations[]> {
+  private async read(ids: string[], rootOf: (id: string) => string | undefined, stage: ReconcileProblem["stage"]): Promise<{ id: string; observations: BackendObservations }[]> {
     const metas = await this.deps.backend.getMany(ids);
     this.report.documents += ids.length;
-    const found: BackendObservations[] = [];
+    const found: { id: string; observations: BackendObservations }[] = [];
     metas.forEach((meta, index) => {
       if (meta instanceof BackendError) {
         this.report.malformed++;
@@ -242,7 +252,7 @@ class ReconcileRun {
         return;
       }
       if (!isAbsentDocument(meta)) this.report.updated++;
-      found.push(backendObservations(meta, { rootId: rootOf(ids[index]!) }));
+      found.push({ id: ids[index]!, observations: backendObservations(meta, { rootId: rootOf(ids[index]!) }) });
     });
     return found;
   }
@@ -298,12 +308,12 @@ export function reconcileOnce(options: ReconcileOptions): Promise<ReconcileRepor
 
 /** On demand, for one task: its document and everything its `children` lead to. */
 export function reconcileTask(options: Omit<ReconcileOptions, "reader">, taskId: string): Promise<ReconcileReport> {
-  return run({ ...options, reader: NO_READER }, (reconcile) => reconcile.walkReported(taskId, undefined));
+  return run({ ...options, reader: NO_READER }, (reconcile) => reconcile.walkOne({ id: taskId }));
 }
 
 /** On demand, for one workflow: the walk from its root with that root id on every edge. */
 export function reconcileRoot(options: Omit<ReconcileOptions, "reader">, rootId: string): Promise<ReconcileReport> {
-  return run({ ...options, reader: NO_READER }, (reconcile) => reconcile.walkReported(rootId, rootId));
+  return run({ ...options, reader: NO_READER }, (reconcile) => reconcile.walkOne({ id: rootId, rootId }));
 }
 
 // On-demand runs never ask the history what to read.

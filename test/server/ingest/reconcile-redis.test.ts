@@ -73,8 +73,10 @@ await describeWith(["redis"], "reconciler on Redis result documents", () => {
     const history = new ReconcileHistoryDouble();
     history.roots = [first.root, second.root];
     const report = await reconcileOnce({ reader: history, writer: history, backend, nodesTotal: 6 });
+    // Breadth-first over both roots at once: two roots, then four of their six children.
     expect(report.documents).toBe(6);
-    expect(report.truncated).toEqual([second.root]);
+    expect(history.batches.flatMap((batch) => batch.tasks).filter((task) => task.state === "SUCCESS").map((task) => task.id).sort()).toEqual([first.root, second.root, first.b, first.c, first.d, second.b].sort());
+    expect(report.truncated.sort()).toEqual([first.root, second.root].sort());
   });
 
   it("reads only tasks unfinished for longer than the grace period", async () => {
@@ -138,16 +140,16 @@ await describeWith(["redis"], "reconciler on Redis result documents", () => {
     expect(await reconcileTask({ writer: sub, backend }, randomUUID())).toMatchObject({ documents: 1, updated: 0, discovered: 0 });
   });
 
-  it("reports a backend that cannot be read, per stage and per root, without throwing", async () => {
+  it("reports a backend that cannot be read, per stage, without throwing", async () => {
     const history = new ReconcileHistoryDouble();
     history.seed("t1");
     history.roots = ["r1", "r2"];
     const report = await reconcileOnce({ reader: history, writer: history, backend: new DisabledBackend() });
     expect(report.problems.map(({ stage, id }) => [stage, id])).toEqual([
       ["unfinished", undefined],
-      ["walk", "r1"],
-      ["walk", "r2"],
+      ["walk", undefined],
     ]);
+    expect((await reconcileTask({ writer: history, backend: new DisabledBackend() }, "t1")).problems.map(({ stage, id }) => [stage, id])).toEqual([["walk", "t1"]]);
     expect(report.problems[0]!.reason).toMatch(/no result backend configured/);
   });
 
