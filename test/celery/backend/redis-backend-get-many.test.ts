@@ -34,7 +34,7 @@ await describeWith(["redis"], "RedisBackend.getMany", () => {
       if (args.slice(1).some((arg) => arg.startsWith(prefix))) commands.push(args[0]!.toLowerCase());
     });
     const metas = await backend.getMany([good, broken, missing]);
-    await vi.waitFor(() => expect(commands).toContain("mget"));
+    await vi.waitFor(() => expect(commands).toContain("mget"), { timeout: 5_000 });
     monitor.disconnect();
     expect(commands.filter((command) => command === "get" || command === "mget")).toEqual(["mget"]);
     const [first, second, third] = metas as [ResultMeta, BackendError, ResultMeta];
