@@ -247,6 +247,17 @@ export class Celery implements CanvasApp {
       expiration,
       typedJson: this.typedJson,
     });
+    return this.sendMessage(message, target, queue);
+  }
+
+  /**
+   * Publishes a task message that is already built (Celery's `amqp.send_task_message`): declares
+   * `queue` when given, publishes to `target` and tells the publish listeners, as `sendTask` does.
+   * For re-sending a captured message exactly as it was, with only the headers the caller changed.
+   */
+  async sendMessage(message: Message, target: PublishTarget, queue?: string): Promise<AsyncResult> {
+    const id = message.headers.id;
+    if (typeof id !== "string" || id === "") throw new ImproperlyConfigured("The message has no task id header: build it with buildTaskMessage.");
     if (queue !== undefined) await this.#declare(queue);
     await this.broker.publish(message, target);
     for (const listener of [...this.#listeners]) listener(message, target);

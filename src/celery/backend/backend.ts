@@ -85,4 +85,12 @@ export interface ResultBackend {
    * complete; exactly one caller sees `complete: true` (it then fires the body).
    */
   chordPartReturn(groupId: string, part: ChordPart): Promise<ChordPartOutcome>;
+  /**
+   * Rebuilds a chord's join so that re-sent header members can complete it (Celery has no such
+   * call: a chord whose member failed was completed with that failure and its counters deleted).
+   * Atomically: entries of the tasks in `parts` and in `drop` are removed, `parts` are recorded as
+   * finished members, and the expected size is set to `size`; entries of other members that
+   * returned meanwhile are kept. The body then fires when the remaining members return.
+   */
+  restoreChordJoin(groupId: string, parts: readonly ChordPart[], size: number, drop?: readonly string[]): Promise<void>;
 }

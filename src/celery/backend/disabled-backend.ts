@@ -62,4 +62,8 @@ export class DisabledBackend implements ResultBackend {
   async chordPartReturn(groupId: string, _part: ChordPart): Promise<ChordPartOutcome> {
     return disabled(`run chord ${groupId}`);
   }
+
+  async restoreChordJoin(groupId: string, _parts: readonly ChordPart[], _size: number): Promise<void> {
+    disabled(`restore chord ${groupId}`);
+  }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-  type Broker, Celery, chain, type ConsumeOptions, type Consumer, type Delivery, type Message, parseTaskMessage, type PublishTarget, pyJsonStringify, type QueueInfo, type QueueSpec, type SignatureDict,
+  type Broker, buildTaskMessage, Celery, chain, type ConsumeOptions, type Consumer, type Delivery, type Message, parseTaskMessage, type PublishTarget, pyJsonStringify, type QueueInfo, type QueueSpec, type SignatureDict,
 } from "../../../src/celery/index";
 import { uniqueName } from "../../support/services";
 
@@ -167,6 +167,20 @@ describe("Celery.sendTask options", () => {
     stop();
     await app.sendTask("a.c");
     expect(seen).toEqual(["a.b->celery"]);
+  });
+
+  it("re-sends a built message as it is: declares the queue, publishes to the target, tells the listeners", async () => {
+    const { broker, app } = setup();
+    const message = buildTaskMessage({ id: "t-1", task: "a.b", args: [1], origin: "gen1@elsewhere", retries: 3, root_id: "r-1", parent_id: "p-1" });
+    const seen: string[] = [];
+    app.onPublish((published, target) => seen.push(`${String(published.headers.id)}->${target.exchange}/${target.routingKey}`));
+    const result = await app.sendMessage(message, { exchange: "", routingKey: "q1" }, "q1");
+    expect(result.id).toBe("t-1");
+    expect(broker.declared.map((queue) => queue.name)).toEqual(["q1"]);
+    expect(broker.last().message).toBe(message);
+    expect(broker.last().request).toMatchObject({ id: "t-1", retries: 3, root_id: "r-1", parent_id: "p-1", origin: "gen1@elsewhere" });
+    expect(seen).toEqual(["t-1->/q1"]);
+    await expect(app.sendMessage({ ...message, headers: {} }, { exchange: "", routingKey: "q1" })).rejects.toThrow(/no task id header/);
   });
 });
 

@@ -125,6 +125,34 @@ export function backendConformance(name: string, makeBackend: () => ResultBacken
     expect(last.complete && last.parts).toHaveLength(3);
   });
 
+  it(`${name}: rebuilds a chord's join after it completed with a failure, so the retried member completes it once with every result`, async () => {
+    const groupId = id();
+    const parts = Array.from({ length: 3 }, (_, i) => part(i));
+    const failed: ChordPart = { ...parts[1]!, state: "FAILURE", result: { exc_type: "ValueError", exc_message: ["boom"], exc_module: "builtins" } };
+    await backend.setChordSize(groupId, 3);
+    for (const p of [parts[0]!, failed]) expect((await backend.chordPartReturn(groupId, p)).complete).toBe(false);
+    expect((await backend.chordPartReturn(groupId, parts[2]!)).complete).toBe(true);
+    // Only the first member's result is re-recorded: the third "returns meanwhile" (after the rebuild).
+    await backend.restoreChordJoin(groupId, [parts[0]!], 3, [failed.taskId]);
+    expect((await backend.chordPartReturn(groupId, parts[2]!)).complete).toBe(false);
+    const done = await backend.chordPartReturn(groupId, parts[1]!);
+    expect(done.complete && done.parts.map((p) => [p.taskId, p.state, p.result])).toEqual(
+      (order === "group_index" ? parts : [parts[0]!, parts[2]!, parts[1]!]).map((p) => [p.taskId, "SUCCESS", p.result]),
+    );
+  });
+
+  it(`${name}: a rebuild drops the failed member's entry while the chord is still waiting, and keeps the others'`, async () => {
+    const groupId = id();
+    const parts = Array.from({ length: 3 }, (_, i) => part(i));
+    await backend.setChordSize(groupId, 3);
+    await backend.chordPartReturn(groupId, parts[0]!);
+    await backend.chordPartReturn(groupId, { ...parts[1]!, state: "FAILURE", result: null });
+    await backend.restoreChordJoin(groupId, [], 3, [parts[1]!.taskId]);
+    expect((await backend.chordPartReturn(groupId, parts[1]!)).complete).toBe(false);
+    const done = await backend.chordPartReturn(groupId, parts[2]!);
+    expect(done.complete && done.parts.map((p) => p.state)).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
+  });
+
   it(`${name}: never completes a chord whose size was not set`, async () => {
     const groupId = id();
     expect((await backend.chordPartReturn(groupId, part(0))).complete).toBe(false);

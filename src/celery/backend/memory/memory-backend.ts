@@ -129,6 +129,15 @@ export class MemoryBackend implements ResultBackend {
     return { complete: true, parts: ordered.map((member) => ({ ...decodeChordPart(member.text, key), groupIndex: Number.isFinite(member.score) ? member.score : null })) };
   }
 
+  async restoreChordJoin(groupId: string, parts: readonly ChordPart[], size: number, drop: readonly string[] = []): Promise<void> {
+    const chord = this.chord(groupId);
+    const key = `celery-taskset-meta-${groupId}.j`;
+    const replaced = new Set([...drop, ...parts.map((part) => part.taskId)]);
+    chord.members = chord.members.filter((member) => !replaced.has(decodeChordPart(member.text, key).taskId));
+    for (const part of parts) chord.members.push({ score: part.groupIndex ?? Infinity, text: encodeChordPart(part) });
+    chord.size = size;
+  }
+
   private chord(groupId: string): ChordState {
     let chord = this.store.chords.get(groupId);
     if (!chord) {

@@ -56,6 +56,33 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 
+// restoreChordJoin in one step, so a member returning meanwhile is neither lost nor counted twice.
+// KEYS: jkey, skey. ARGV: ordered ("1" zset / "0" list), size, expires, number of ids to drop,
+// the ids, then score/member pairs to add. Members are Celery's `[1, task_id, state, result]`.
+const RESTORE_CHORD_JOIN_LUA = `
+local jkey, skey = KEYS[1], KEYS[2]
+local ordered, size, expires, ndrop = ARGV[1] == "1", ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local drop = {}
+for i = 1, ndrop do drop[ARGV[4 + i]] = true end
+local members = ordered and redis.call("ZRANGE", jkey, 0, -1) or redis.call("LRANGE", jkey, 0, -1)
+for _, member in ipairs(members) do
+  local ok, doc = pcall(cjson.decode, member)
+  if ok and type(doc) == "table" and drop[doc[2]] then
+    if ordered then redis.call("ZREM", jkey, member) else redis.call("LREM", jkey, 0, member) end
+  end
+end
+for i = 5 + ndrop, #ARGV, 2 do
+  if ordered then redis.call("ZADD", jkey, ARGV[i], ARGV[i + 1]) else redis.call("RPUSH", jkey, ARGV[i + 1]) end
+end
+if expires > 0 then
+  redis.call("SETEX", skey, expires, size)
+  redis.call("EXPIRE", jkey, expires)
+else
+  redis.call("SET", skey, size)
+end
+return 1
+`;
+
 const TASK_PREFIX = "celery-task-meta-";
 const GROUP_PREFIX = "celery-taskset-meta-";
 
@@ -227,6 +254,14 @@ export class RedisBackend implements ResultBackend {
     const cleanup = this.client.multi().del(jkey).del(tkey).del(skey);
     execValues(await this.run(what, () => cleanup.exec()), what);
     return { complete: true, parts: members.map((text) => decodeChordPart(text, jkey)) };
+  }
+
+  async restoreChordJoin(groupId: string, parts: readonly ChordPart[], size: number, drop: readonly string[] = []): Promise<void> {
+    const ids = [...new Set([...drop, ...parts.map((part) => part.taskId)])];
+    const added = parts.flatMap((part) => [part.groupIndex === null ? "+inf" : String(part.groupIndex), encodeChordPart(part)]);
+    const keys = [this.groupKey(groupId, ".j"), this.groupKey(groupId, ".s")];
+    const argv = [this.chordOrdered ? "1" : "0", String(size), String(this.expires), String(ids.length), ...ids, ...added];
+    await this.run(`restore chord join of ${groupId}`, () => this.client.eval(RESTORE_CHORD_JOIN_LUA, keys.length, ...keys, ...argv));
   }
 
   // RedisBackend.set: SETEX (or SET without expiry) and PUBLISH on the key's own channel, in one MULTI.
