@@ -19,7 +19,7 @@ export async function foldPlanned(sql: SqlClient, pairs: readonly PlannedPair[])
   if (useful.length === 0) return;
   const planned = useful.map((pair) => pair.planned);
   // The hot path: usually no placeholder exists (the plan was never recorded, or already folded).
-  const present = await sql.$queryRawUnsafe<{ id: string; root_id: string | null }[]>(
+  const present = await sql.query<{ id: string; root_id: string | null }>(
     `SELECT id, root_id FROM task WHERE id = ANY($1::text[]) UNION ALL SELECT id, root_id FROM task_group WHERE id = ANY($1::text[])`,
     planned,
   );
@@ -28,7 +28,7 @@ export async function foldPlanned(sql: SqlClient, pairs: readonly PlannedPair[])
   const json = JSON.stringify(useful.filter((pair) => found.has(pair.planned)));
   const roots = [...new Set(present.map((row) => row.root_id).filter((root): root is string => root !== null))];
 
-  await sql.$executeRawUnsafe(
+  await sql.execute(
     `WITH p AS (SELECT * FROM ${PAIRS}),
      moved AS (
        INSERT INTO workflow_edge (root_id, from_id, to_id, kind)
@@ -40,7 +40,7 @@ export async function foldPlanned(sql: SqlClient, pairs: readonly PlannedPair[])
     json,
   );
   // References by tasks and groups of the same workflows (root_id is indexed; parent/group ids are not).
-  await sql.$executeRawUnsafe(
+  await sql.execute(
     `UPDATE task t SET parent_id = COALESCE(pp."real", t.parent_id), group_id = COALESCE(pg."real", t.group_id), updated_at = now()
      FROM task t2 LEFT JOIN ${PAIRS.replace("AS p(", "AS pp(")} ON pp.planned = t2.parent_id
           LEFT JOIN jsonb_to_recordset($1::jsonb) AS pg(planned text, "real" text) ON pg.planned = t2.group_id
@@ -48,18 +48,18 @@ export async function foldPlanned(sql: SqlClient, pairs: readonly PlannedPair[])
     json,
     roots,
   );
-  await sql.$executeRawUnsafe(
+  await sql.execute(
     `INSERT INTO task_group AS g (id, root_id, parent_id, size, chord_body_id)
      SELECT p."real", old.root_id, old.parent_id, old.size, old.chord_body_id FROM task_group old JOIN ${PAIRS} ON p.planned = old.id
      ON CONFLICT (id) DO UPDATE SET root_id = COALESCE(g.root_id, excluded.root_id), parent_id = COALESCE(g.parent_id, excluded.parent_id),
        size = COALESCE(g.size, excluded.size), chord_body_id = COALESCE(g.chord_body_id, excluded.chord_body_id)`,
     json,
   );
-  await sql.$executeRawUnsafe(
+  await sql.execute(
     `UPDATE task_group g SET chord_body_id = p."real" FROM ${PAIRS} WHERE g.chord_body_id = p.planned AND g.root_id = ANY($2::text[])`,
     json,
     roots,
   );
-  await sql.$executeRawUnsafe(`DELETE FROM task_group WHERE id = ANY($1::text[])`, [...found]);
-  await sql.$executeRawUnsafe(`DELETE FROM task WHERE id = ANY($1::text[]) AND state = '${PLANNED}'`, [...found]);
+  await sql.execute(`DELETE FROM task_group WHERE id = ANY($1::text[])`, [...found]);
+  await sql.execute(`DELETE FROM task WHERE id = ANY($1::text[]) AND state = '${PLANNED}'`, [...found]);
 }

@@ -24,12 +24,12 @@ const SAMPLE_WINDOW_SECONDS = 3600;
 /** Every queue sampled in the last hour or holding PENDING tasks, by name. */
 export async function getQueueStats(sql: SqlClient, now = Date.now() / 1000): Promise<QueueStats[]> {
   const [samples, waiting] = await Promise.all([
-    sql.$queryRawUnsafe<{ broker: string; queue: string; at: number; depth: number; consumers: number | null }[]>(
+    sql.query<{ broker: string; queue: string; at: number; depth: number; consumers: number | null }>(
       `SELECT DISTINCT ON (queue) broker, queue, extract(epoch from at)::float8 AS at, depth, consumers
        FROM queue_sample WHERE at >= to_timestamp($1::float8) ORDER BY queue, at DESC`,
       now - SAMPLE_WINDOW_SECONDS,
     ),
-    sql.$queryRawUnsafe<{ queue: string; pending: number; oldest: number | null }[]>(
+    sql.query<{ queue: string; pending: number; oldest: number | null }>(
       `SELECT queue, count(*)::float8 AS pending, extract(epoch from min(sent_at))::float8 AS oldest
        FROM task WHERE state = '${PENDING}' AND queue IS NOT NULL GROUP BY queue`,
     ),

@@ -34,9 +34,7 @@ function addInto(target: number[], source: readonly number[]): void {
 /** Stats for every task name finished in the range, busiest first. */
 export async function getTaskStats(sql: SqlClient, range: TimeRange): Promise<TaskStats[]> {
   const { where, params } = rollupWhere(range);
-  const rows = await sql.$queryRawUnsafe<
-    { taskName: string; state: string; count: number; runtimeSum: number; runtimeCount: number; runtimeHist: number[]; waitSum: number; waitCount: number; waitHist: number[] }[]
-  >(
+  const rows = await sql.query<{ taskName: string; state: string; count: number; runtimeSum: number; runtimeCount: number; runtimeHist: number[]; waitSum: number; waitCount: number; waitHist: number[] }>(
     `SELECT task_name AS "taskName", state, count, runtime_sum AS "runtimeSum", runtime_count AS "runtimeCount", runtime_hist AS "runtimeHist",
             wait_sum AS "waitSum", wait_count AS "waitCount", wait_hist AS "waitHist"
      FROM task_rollup WHERE ${where}`,

@@ -14,7 +14,7 @@ const DETAIL_FIELDS = [
 
 /** The task, or null when the store has never heard of it. */
 export async function getTask(sql: SqlClient, id: string): Promise<TaskDetail | null> {
-  const [row] = await sql.$queryRawUnsafe<Record<string, unknown>[]>(
+  const [row] = await sql.query<Record<string, unknown>>(
     `SELECT ${selectTaskColumns("t", DETAIL_FIELDS)}, extract(epoch from t.created_at)::float8 AS "createdAt", extract(epoch from t.updated_at)::float8 AS "updatedAt"
      FROM task t WHERE t.id = $1`,
     id,

@@ -27,7 +27,7 @@ function rate(failures: number, total: number): number {
 /** Minutes with at least one finished task, oldest first, and the range's totals. */
 export async function getThroughput(sql: SqlClient, range: TimeRange): Promise<Throughput> {
   const { where, params } = rollupWhere(range);
-  const rows = await sql.$queryRawUnsafe<{ minute: number; state: string; count: number }[]>(
+  const rows = await sql.query<{ minute: number; state: string; count: number }>(
     `SELECT extract(epoch from minute)::float8 AS minute, state, sum(count)::float8 AS count FROM task_rollup WHERE ${where} GROUP BY 1, 2 ORDER BY 1`,
     ...params,
   );

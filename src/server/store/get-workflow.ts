@@ -2,7 +2,7 @@
 // only the columns a graph draws, so 10,000 nodes come back in one indexed read each.
 
 import type { SqlClient } from "./sql-client";
-import { selectTaskColumns, type TaskRecord, taskFromRow } from "./task-record";
+import { jsonTaskObject, type TaskRecord } from "./task-record";
 
 const NODE_FIELDS = [
   "id", "name", "state", "parentId", "groupId", "groupIndex", "worker", "queue", "retries", "sentAt", "startedAt", "finishedAt",
@@ -31,16 +31,22 @@ export interface Workflow {
   edges: WorkflowGraphEdge[];
 }
 
-function defined<T extends object>(row: T): T {
-  return Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null)) as T;
-}
-
 /** The workflow rooted at `rootId`; empty lists when nothing is known about it. */
 export async function getWorkflow(sql: SqlClient, rootId: string): Promise<Workflow> {
-  const [nodes, groups, edges] = await Promise.all([
-    sql.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT ${selectTaskColumns("t", NODE_FIELDS)} FROM task t WHERE t.root_id = $1 OR t.id = $1`, rootId),
-    sql.$queryRawUnsafe<WorkflowGroup[]>(`SELECT id, parent_id AS "parentId", size, chord_body_id AS "chordBodyId" FROM task_group WHERE root_id = $1`, rootId),
-    sql.$queryRawUnsafe<WorkflowGraphEdge[]>(`SELECT from_id AS "fromId", to_id AS "toId", kind FROM workflow_edge WHERE root_id = $1`, rootId),
-  ]);
-  return { rootId, nodes: nodes.map((row) => taskFromRow(row) as WorkflowNode), groups: groups.map(defined), edges };
+  // One round trip, each list aggregated to JSON text in the database (see jsonTaskObject).
+  const [row] = await sql.query<{ nodes: string; groups: string; edges: string }>(
+    `SELECT
+       (SELECT COALESCE(json_agg(${jsonTaskObject("t", NODE_FIELDS)}), '[]') FROM task t WHERE t.root_id = $1 OR t.id = $1)::text AS nodes,
+       (SELECT COALESCE(json_agg(json_strip_nulls(json_build_object('id', g.id, 'parentId', g.parent_id, 'size', g.size, 'chordBodyId', g.chord_body_id))), '[]')
+          FROM task_group g WHERE g.root_id = $1)::text AS groups,
+       (SELECT COALESCE(json_agg(json_build_object('fromId', e.from_id, 'toId', e.to_id, 'kind', e.kind)), '[]')
+          FROM workflow_edge e WHERE e.root_id = $1)::text AS edges`,
+    rootId,
+  );
+  return {
+    rootId,
+    nodes: JSON.parse(row?.nodes ?? "[]") as WorkflowNode[],
+    groups: JSON.parse(row?.groups ?? "[]") as WorkflowGroup[],
+    edges: JSON.parse(row?.edges ?? "[]") as WorkflowGraphEdge[],
+  };
 }

@@ -80,7 +80,7 @@ export async function listTasks(sql: SqlClient, input: ListTasksQuery): Promise<
     where.push(`(t.first_at, t.id) ${descending ? "<" : ">"} (${param(at)}::timestamptz, ${param(id)})`);
   }
   const direction = descending ? "DESC" : "ASC";
-  const rows = await sql.$queryRawUnsafe<Record<string, unknown>[]>(
+  const rows = await sql.query<Record<string, unknown>>(
     `SELECT ${selectTaskColumns("t", SUMMARY_FIELDS)}, left(COALESCE(t.args_json, t.args_repr), ${PREVIEW_CHARS}) AS "argsPreview", t.first_at::text AS "cursorAt"
      FROM task t ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
      ORDER BY t.first_at ${direction}, t.id ${direction}

@@ -11,7 +11,7 @@ const READY = [...READY_STATES].map((state) => `'${state}'`).join(", ");
  * and whose state dates from before `olderThan` (epoch seconds), oldest first.
  */
 export async function listUnfinishedTaskIds(sql: SqlClient, options: { olderThan: number; limit: number }): Promise<string[]> {
-  const rows = await sql.$queryRawUnsafe<{ id: string }[]>(
+  const rows = await sql.query<{ id: string }>(
     `SELECT id FROM task WHERE state NOT IN (${READY}) AND COALESCE(state_at, first_at) < to_timestamp($1::float8)
      ORDER BY first_at, id LIMIT $2::int`,
     options.olderThan,

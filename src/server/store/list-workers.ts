@@ -30,7 +30,7 @@ const EXPIRE_FACTOR = 2;
 
 /** Every known worker, alive ones first, then by hostname. */
 export async function listWorkers(sql: SqlClient, now = Date.now() / 1000): Promise<WorkerSummary[]> {
-  const rows = await sql.$queryRawUnsafe<Record<string, unknown>[]>(
+  const rows = await sql.query<Record<string, unknown>>(
     `SELECT hostname, status, extract(epoch from last_heartbeat)::float8 AS "lastHeartbeat", freq, pid, active, processed, loadavg,
             sw_ident AS "swIdent", sw_ver AS "swVer", sw_sys AS "swSys",
             extract(epoch from first_seen)::float8 AS "firstSeen", extract(epoch from last_seen)::float8 AS "lastSeen"

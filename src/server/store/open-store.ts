@@ -11,6 +11,7 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { displayUrl } from "../../celery/index";
 import { MIGRATIONS_DIR, migrateStore, type RunInTransaction } from "./migrate-store";
+import { type SqlDatabase, sqlClient } from "./sql-client";
 import { Store } from "./store";
 import { guardConnection } from "./store-unavailable";
 import { parseStoreUrl, type StoreLocation } from "./store-url";
@@ -24,7 +25,8 @@ export interface OpenStoreOptions {
 
 interface Driver {
   prisma: PrismaClient;
-  transaction: RunInTransaction;
+  sql: SqlDatabase;
+  migrations: RunInTransaction;
   close(): Promise<void>;
 }
 
@@ -38,32 +40,42 @@ function postgresDriver(location: Extract<StoreLocation, { kind: "postgres" }>, 
   // reconnects, or fails with StoreUnavailable.
   pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, location.schema ? { schema: location.schema } : {}) });
-  const transaction: RunInTransaction = async (work) => {
+
+  async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
+    let broken: unknown;
     try {
       await client.query("BEGIN");
-      if (location.schema) {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS "${location.schema}"`);
-        // Extensions are per database: keep pg_trgm's operators in public, which every schema's
-        // search_path includes, rather than inside the first schema that happened to migrate.
-        await client.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public`);
-      }
-      const result = await work({
-        query: async (sql, params) => (await client.query(sql, params)).rows as Record<string, unknown>[],
-        exec: async (script) => void (await client.query(script)),
-      });
+      const result = await work(client);
       await client.query("COMMIT");
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
+      await client.query("ROLLBACK").catch((rollbackError: unknown) => (broken = rollbackError));
       throw error;
     } finally {
-      client.release();
+      // A connection that could not even roll back is discarded, not handed to the next caller.
+      client.release(broken instanceof Error ? broken : undefined);
     }
-  };
+  }
+
+  const run = (client: pg.Pool | pg.PoolClient) => sqlClient((text, params) => client.query(text, params));
   return {
     prisma,
-    transaction,
+    sql: { ...run(pool), transaction: (work) => inTransaction((client) => work(run(client))) },
+    migrations: (work) =>
+      inTransaction(async (client) => {
+        if (location.schema) {
+          await client.query(`CREATE SCHEMA IF NOT EXISTS "${location.schema}"`);
+          // Extensions are per database: keep pg_trgm's operators in public, which every schema's
+          // search_path includes, rather than inside the first schema that happened to migrate.
+          await client.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public`);
+        }
+        return work({
+          query: async (sql, params) => (await client.query(sql, params)).rows as Record<string, unknown>[],
+          // Without parameters pg uses the simple protocol, which accepts a multi-statement script.
+          exec: async (script) => void (await client.query(script)),
+        });
+      }),
     close: async () => {
       await prisma.$disconnect();
       await pool.end();
@@ -77,16 +89,17 @@ async function pgliteDriver(dir: string | undefined): Promise<Driver> {
   const db = dir ? await PGlite.create(dir, options) : await PGlite.create(options);
   // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10; the protocol is the same.
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) as unknown as NonNullable<Prisma.PrismaClientOptions["adapter"]> });
-  const transaction: RunInTransaction = (work) =>
-    db.transaction((tx) =>
-      work({
-        query: async (sql, params) => (await tx.query<Record<string, unknown>>(sql, params)).rows,
-        exec: async (script) => void (await tx.exec(script)),
-      }),
-    );
+  const run = (client: Pick<PGlite, "query">) => sqlClient((text, params) => client.query(text, params));
   return {
     prisma,
-    transaction,
+    sql: { ...run(db), transaction: (work) => db.transaction((tx) => work(run(tx))) },
+    migrations: (work) =>
+      db.transaction((tx) =>
+        work({
+          query: async (sql, params) => (await tx.query<Record<string, unknown>>(sql, params)).rows,
+          exec: async (script) => void (await tx.exec(script)),
+        }),
+      ),
     close: async () => {
       await prisma.$disconnect();
       await db.close();
@@ -105,11 +118,11 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   return guardConnection(where, async () => {
     const driver = location.kind === "postgres" ? postgresDriver(location, options) : await pgliteDriver(location.kind === "pglite" ? location.dir : undefined);
     try {
-      await migrateStore(driver.transaction, options.migrationsDir ?? MIGRATIONS_DIR);
+      await migrateStore(driver.migrations, options.migrationsDir ?? MIGRATIONS_DIR);
     } catch (error) {
       await driver.close().catch(() => {});
       throw error;
     }
-    return new Store(driver.prisma, where, driver.close);
+    return new Store(driver.prisma, driver.sql, where, driver.close);
   });
 }

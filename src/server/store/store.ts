@@ -21,6 +21,7 @@ import { listWorkers, type WorkerSummary } from "./list-workers";
 import { recordQueueSamples } from "./record-queue-samples";
 import { type AuditEntry, type NewAuditEntry, beginAudit, finishAudit, listAudit } from "./audit-log";
 import { type SessionRecord, createSession, deleteSession, findSession } from "./sessions";
+import type { SqlDatabase } from "./sql-client";
 import { guardConnection } from "./store-unavailable";
 import { type UserRecord, type UserSummary, countUsers, createUser, findUserByName, listUsers } from "./users";
 import type { TimeRange } from "./time-range";
@@ -30,6 +31,8 @@ export class Store implements HistoryWriter, HistoryReader {
   constructor(
     /** The Prisma client: for code inside src/server/store only. */
     readonly prisma: PrismaClient,
+    /** The driver connection the hand-written SQL runs on: for code inside src/server/store only. */
+    readonly sql: SqlDatabase,
     /** The store's URL without password, for messages. */
     readonly where: string,
     private readonly closeDriver: () => Promise<void>,
@@ -40,59 +43,59 @@ export class Store implements HistoryWriter, HistoryReader {
   }
 
   applyBatch(batch: IngestBatch): Promise<void> {
-    return this.guard(() => applyBatch(this.prisma, batch));
+    return this.guard(() => applyBatch(this.sql, batch));
   }
 
   recordQueueSamples(samples: QueueSample[]): Promise<void> {
-    return this.guard(() => recordQueueSamples(this.prisma, samples));
+    return this.guard(() => recordQueueSamples(this.sql, samples));
   }
 
   unfinishedTaskIds(options: { olderThan: number; limit: number }): Promise<string[]> {
-    return this.guard(() => listUnfinishedTaskIds(this.prisma, options));
+    return this.guard(() => listUnfinishedTaskIds(this.sql, options));
   }
 
   recentRootIds(options: { since: number; limit: number }): Promise<string[]> {
-    return this.guard(() => listRecentRootIds(this.prisma, options));
+    return this.guard(() => listRecentRootIds(this.sql, options));
   }
 
   incrementCounters(deltas: Readonly<Record<string, number>>): Promise<void> {
-    return this.guard(() => incrementCounters(this.prisma, deltas));
+    return this.guard(() => incrementCounters(this.sql, deltas));
   }
 
   getCounters(): Promise<Record<string, number>> {
-    return this.guard(() => getCounters(this.prisma));
+    return this.guard(() => getCounters(this.sql));
   }
 
   getTask(id: string): Promise<TaskDetail | null> {
-    return this.guard(() => getTask(this.prisma, id));
+    return this.guard(() => getTask(this.sql, id));
   }
 
   listTasks(query: ListTasksQuery = {}): Promise<TaskPage> {
-    return this.guard(() => listTasks(this.prisma, query));
+    return this.guard(() => listTasks(this.sql, query));
   }
 
   getWorkflow(rootId: string): Promise<Workflow> {
-    return this.guard(() => getWorkflow(this.prisma, rootId));
+    return this.guard(() => getWorkflow(this.sql, rootId));
   }
 
   listWorkers(now?: number): Promise<WorkerSummary[]> {
-    return this.guard(() => listWorkers(this.prisma, now));
+    return this.guard(() => listWorkers(this.sql, now));
   }
 
   getThroughput(range: TimeRange): Promise<Throughput> {
-    return this.guard(() => getThroughput(this.prisma, range));
+    return this.guard(() => getThroughput(this.sql, range));
   }
 
   getTaskStats(range: TimeRange): Promise<TaskStats[]> {
-    return this.guard(() => getTaskStats(this.prisma, range));
+    return this.guard(() => getTaskStats(this.sql, range));
   }
 
   getQueueStats(now?: number): Promise<QueueStats[]> {
-    return this.guard(() => getQueueStats(this.prisma, now));
+    return this.guard(() => getQueueStats(this.sql, now));
   }
 
   enforceRetention(policy: RetentionPolicy, now?: number): Promise<RetentionResult> {
-    return this.guard(() => enforceRetention(this.prisma, policy, now));
+    return this.guard(() => enforceRetention(this.sql, policy, now));
   }
 
   countUsers(): Promise<number> {

@@ -110,6 +110,19 @@ export function selectTaskColumns(alias: string, fields: readonly (keyof TaskRec
     .join(", ");
 }
 
+/**
+ * A json_build_object over `task` aliased as `alias`, NULLs stripped: many rows aggregated into one
+ * JSON text travel far faster than as rows (PGlite decodes each value separately).
+ */
+export function jsonTaskObject(alias: string, fields: readonly (keyof TaskRecord)[]): string {
+  const pairs = fields.map((field) => {
+    const [column, kind] = COLUMNS[field];
+    const value = `${alias}.${column}`;
+    return `'${field}', ${kind === "time" ? `extract(epoch from ${value})::float8` : kind === "bigint" ? `${value}::float8` : value}`;
+  });
+  return `json_strip_nulls(json_build_object(${pairs.join(", ")}))`;
+}
+
 /** `jsonb_to_recordset($n::jsonb) AS alias(...)` over TaskRecord-shaped JSON objects. */
 export function taskRecordset(parameter: string, alias: string): string {
   return `jsonb_to_recordset(${parameter}::jsonb) AS ${alias}(${FIELDS.map((field) => `"${field}" ${RECORDSET_TYPE[COLUMNS[field][1]]}`).join(", ")})`;
@@ -120,6 +133,11 @@ export function assignTaskColumns(alias: string): string {
   return FIELDS.filter((field) => field !== "id")
     .map((field) => `${COLUMNS[field][0]} = ${fromRecordset(field, alias)}`)
     .join(", ");
+}
+
+/** `INSERT INTO task (…) SELECT … FROM <recordset alias>`: whole records as new rows. */
+export function insertTaskColumns(alias: string): { columns: string; values: string } {
+  return { columns: FIELDS.map((field) => COLUMNS[field][0]).join(", "), values: FIELDS.map((field) => fromRecordset(field, alias)).join(", ") };
 }
 
 /** Turns a SELECT row (NULLs) into a TaskRecord (undefined for unknown). */

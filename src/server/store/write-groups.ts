@@ -12,7 +12,7 @@ export async function writeGroups(sql: SqlClient, groups: readonly GroupObservat
     const defined = Object.fromEntries(Object.entries(group).filter(([, value]) => value !== undefined));
     byId.set(group.id, { ...byId.get(group.id), ...defined, id: group.id });
   }
-  await sql.$executeRawUnsafe(
+  await sql.execute(
     `INSERT INTO task_group AS g (id, root_id, parent_id, size, chord_body_id)
      SELECT x.id, x."rootId", x."parentId", x.size, x."chordBodyId"
      FROM jsonb_to_recordset($1::jsonb) AS x(id text, "rootId" text, "parentId" text, size int, "chordBodyId" text)

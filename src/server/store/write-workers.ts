@@ -49,7 +49,7 @@ const newest = (column: string) => `CASE WHEN ${newer} THEN COALESCE(excluded.${
 export async function writeWorkers(sql: SqlClient, observations: readonly WorkerObservation[]): Promise<void> {
   if (observations.length === 0) return;
   const rows = foldWorkers(observations);
-  const result = await sql.$queryRawUnsafe<{ hostname: string; status: string }[]>(
+  const result = await sql.query<{ hostname: string; status: string }>(
     `INSERT INTO worker AS w (hostname, status, last_heartbeat, clock, freq, pid, active, processed, loadavg, sw_ident, sw_ver, sw_sys, first_seen, last_seen)
      SELECT x.hostname, x.status, to_timestamp(x."lastHeartbeat"), x.clock::bigint, x.freq, x.pid, x.active, x.processed,
             CASE WHEN x.loadavg IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(x.loadavg)::float8) END,
@@ -72,7 +72,7 @@ export async function writeWorkers(sql: SqlClient, observations: readonly Worker
 
 /** Flags the tasks still STARTED on these workers as possibly lost. */
 export async function markTasksLost(sql: SqlClient, hostnames: readonly string[]): Promise<number> {
-  return sql.$executeRawUnsafe(
+  return sql.execute(
     `UPDATE task SET possibly_lost = true, updated_at = now() WHERE state = '${STARTED}' AND NOT possibly_lost AND worker = ANY($1::text[])`,
     hostnames,
   );
