@@ -170,7 +170,7 @@ async function runOn(name: string, events: number, storeUrl: string | undefined)
   await broker.connect();
   const queueName = `celeriac.events.bench-${run}`;
   const errors: string[] = [];
-  const make = () => new EventIngestor({ broker, writer: target.writer, queueName, exchange: EXCHANGE, maxBatchEvents: Number(process.env.BATCH ?? 2000), onError: (error) => void errors.push(error.message) });
+  const make = () => new EventIngestor({ broker, writer: target.writer, queueName, exchange: EXCHANGE, onError: (error) => void errors.push(error.message) });
   const rssBefore = process.memoryUsage().rss / 2 ** 20;
   let ours: Ours;
   let generated: Rate;

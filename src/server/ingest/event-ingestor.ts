@@ -20,6 +20,7 @@ const optionsSchema = z.object({
   retryInitialMs: z.number().int().positive().default(100),
   retryMaxMs: z.number().int().positive().default(5_000),
   stopTimeoutMs: z.number().int().nonnegative().default(10_000),
+  maxConcurrentWrites: z.number().int().positive().default(2),
   livenessIntervalMs: z.number().int().positive().default(1_000),
 });
 
@@ -55,6 +56,12 @@ export interface EventIngestorOptions {
   retryMaxMs?: number;
   /** How long stop() keeps trying to write what it holds. Default 10 000. */
   stopTimeoutMs?: number;
+  /**
+   * Batches written at once. More than one lets the database work on one transaction while this
+   * process prepares the next; the store's merge is order-independent, so batches may commit in
+   * any order. Default 2.
+   */
+  maxConcurrentWrites?: number;
   /** How often worker heartbeats are checked for expiry. Default 1000. */
   livenessIntervalMs?: number;
   /** The event exchange (Celery's event_exchange). */
@@ -104,9 +111,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Follows the events of the broker's cluster into a HistoryWriter. The consumer never waits for
- * the store: events land in an {@link IngestBuffer} that one write at a time drains, every
- * `flushIntervalMs` or as soon as `maxBatchEvents` are waiting. A failed write keeps its batch
- * (merged with what arrived since) and is retried with backoff. Heartbeat expiry marks silent
+ * the store: events land in an {@link IngestBuffer} that is handed to the writer (up to
+ * `maxConcurrentWrites` batches at once) every `flushIntervalMs` or as soon as `maxBatchEvents`
+ * are waiting. A failed write keeps its batch (merged with what arrived since) and is retried
+ * with backoff; a durable delivery is acked once every batch holding its events is written. Heartbeat expiry marks silent
  * workers offline (see {@link WorkerLiveness}).
  */
 export class EventIngestor {
@@ -118,8 +126,12 @@ export class EventIngestor {
   private readonly onError: (error: Error, payload: unknown) => void;
   private readonly onPossiblyLost: (hostname: string, taskIds: string[]) => void;
   private buffer = new IngestBuffer();
-  private inFlight: IngestBuffer | null = null;
-  private writing = false;
+  private readonly inFlight = new Set<IngestBuffer>();
+  // The interval passed with events waiting: the next write may start below maxBatchEvents.
+  private due = false;
+  // Durable mode: the buffers the delivery in hand put events in (a delivery that waited for room
+  // can span several); its ack waits for all of them.
+  private readonly touched = new Set<IngestBuffer>();
   private flushTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private livenessTimer: NodeJS.Timeout | null = null;
@@ -209,11 +221,13 @@ export class EventIngestor {
   }
 
   private held(): number {
-    return this.buffer.events + (this.inFlight?.events ?? 0);
+    let held = this.buffer.events;
+    for (const buffer of this.inFlight) held += buffer.events;
+    return held;
   }
 
   private idle(): boolean {
-    return this.buffer.empty && this.buffer.deliveries === 0 && !this.writing && this.retryTimer === null;
+    return this.buffer.empty && this.buffer.deliveries === 0 && this.inFlight.size === 0 && this.retryTimer === null;
   }
 
   // The receiver's handler: synchronous unless durable mode must wait for room.
@@ -239,6 +253,7 @@ export class EventIngestor {
     this.counters.received += 1;
     const lost = this.liveness.observe(event);
     this.buffer.add(eventObservations(event));
+    if (this.durable) this.touched.add(this.buffer);
     if (lost.length > 0) this.onPossiblyLost(event.hostname, lost);
     if (!this.durable) {
       const over = this.held() - this.config.maxBufferedEvents;
@@ -253,9 +268,12 @@ export class EventIngestor {
       this.incomplete = false;
       return Promise.reject(new Error("stopped before this delivery's events were buffered"));
     }
-    const written = this.buffer.whenWritten();
+    // Nothing buffered (every event of it malformed): nothing to wait for.
+    if (this.touched.size === 0) return Promise.resolve();
+    const written = [...this.touched].map((buffer) => buffer.whenWritten());
+    this.touched.clear();
     this.schedule();
-    return written;
+    return written.length === 1 ? written[0]! : Promise.all(written).then(() => undefined);
   }
 
   private checkLiveness(): void {
@@ -275,48 +293,46 @@ export class EventIngestor {
   private schedule(): void {
     if (this.buffer.empty && this.buffer.deliveries === 0) return;
     if (this.full()) this.kick();
-    else if (!this.flushTimer && !this.retryTimer && !this.writing) {
+    else if (!this.flushTimer && !this.retryTimer) {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = null;
+        this.due = true;
         this.kick();
       }, this.config.flushIntervalMs);
     }
   }
 
+  // Starts writes while there is a batch to go (full, due, or stopping) and a write slot free.
   private kick(): void {
-    if (this.writing || this.retryTimer) return;
-    void this.writeLoop();
+    while (!this.retryTimer && this.inFlight.size < this.config.maxConcurrentWrites && !(this.buffer.empty && this.buffer.deliveries === 0) && (this.due || this.stopping || this.full())) {
+      this.due = false;
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+      const pending = this.buffer;
+      this.buffer = new IngestBuffer();
+      this.inFlight.add(pending);
+      void this.write(pending).then((written) => this.written(pending, written));
+    }
   }
 
-  // One write at a time, so a later batch is never durable before an earlier one: an ack that
-  // waits on a later buffer implies every earlier one is written.
-  private async writeLoop(): Promise<void> {
-    this.writing = true;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    try {
-      do {
-        const pending = this.buffer;
-        this.buffer = new IngestBuffer();
-        this.inFlight = pending;
-        const written = await this.write(pending);
-        this.inFlight = null;
-        if (!written) {
-          pending.absorb(this.buffer);
-          this.buffer = pending;
-          const delay = Math.min(this.config.retryInitialMs * 2 ** (this.failures - 1), this.config.retryMaxMs);
-          this.retryTimer = setTimeout(() => {
-            this.retryTimer = null;
-            this.kick();
-          }, delay);
-          return;
-        }
-        this.releaseSpace();
-        // A full batch (or stop()) goes right away; anything less waits for the timer.
-      } while ((this.full() || this.stopping) && !(this.buffer.empty && this.buffer.deliveries === 0));
-    } finally {
-      this.writing = false;
+  private written(pending: IngestBuffer, written: boolean): void {
+    this.inFlight.delete(pending);
+    if (!written) {
+      // Keep it, with what arrived since, and hold every write back until the retry.
+      pending.absorb(this.buffer);
+      this.buffer = pending;
+      if (!this.retryTimer) {
+        const delay = Math.min(this.config.retryInitialMs * 2 ** (this.failures - 1), this.config.retryMaxMs);
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          this.due = true;
+          this.kick();
+        }, delay);
+      }
+      return;
     }
+    this.releaseSpace();
+    this.kick();
     this.schedule();
   }
 
@@ -379,7 +395,7 @@ export class EventIngestor {
   private giveUp(): void {
     const error = new Error("the event ingestor stopped before the store accepted these events");
     if (!this.durable) this.counters.dropped += this.held();
-    this.inFlight?.settleLost(error);
+    for (const buffer of this.inFlight) buffer.settleLost(error);
     this.buffer.settleLost(error);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;

@@ -70,6 +70,9 @@ export class IngestBuffer {
   private readonly workers = new Map<string, WorkerSlot>();
   private settlers: Settler[] = [];
   private written: Promise<void> | null = null;
+  // Once absorbed, waiters are the absorber's; once settled, later waiters get the outcome at once.
+  private into: IngestBuffer | null = null;
+  private outcome: { lost: Error | null } | null = null;
   private held = 0;
   private acks = 0;
 
@@ -153,6 +156,7 @@ export class IngestBuffer {
     this.settlers.push(...newer.settlers);
     this.acks += newer.acks;
     newer.settlers = [];
+    newer.into = this;
   }
 
   /**
@@ -194,6 +198,8 @@ export class IngestBuffer {
 
   /** Resolves once this buffer (or the one that absorbed it) was written, rejects if it never will be. */
   whenWritten(): Promise<void> {
+    if (this.into) return this.into.whenWritten();
+    if (this.outcome) return this.outcome.lost ? Promise.reject(this.outcome.lost) : Promise.resolve();
     this.acks += 1;
     if (!this.written) this.written = new Promise<void>((resolve, reject) => this.settlers.push({ resolve, reject }));
     return this.written;
@@ -201,12 +207,14 @@ export class IngestBuffer {
 
   /** The batch is durable: every waiter may ack. */
   settleWritten(): void {
+    this.outcome = { lost: null };
     for (const settler of this.settlers) settler.resolve();
     this.settlers = [];
   }
 
   /** The batch will not be written (stopped while the store was down): every waiter requeues. */
   settleLost(error: Error): void {
+    this.outcome = { lost: error };
     for (const settler of this.settlers) settler.reject(error);
     this.settlers = [];
   }

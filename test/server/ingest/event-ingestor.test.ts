@@ -255,6 +255,37 @@ describe("EventIngestor", () => {
     expect(errors.some((error) => /Could not persist the ingest counters \(counter table locked\)/.test(error.message))).toBe(true);
   });
 
+  it("writes two batches at once; a delivery is acked only when its own batch is written, even if a later one was first", async () => {
+    const broker = new RecordingBroker("amqp");
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const applied: string[][] = [];
+    let calls = 0;
+    const writer = {
+      async applyBatch(batch: { tasks: { id: string }[] }) {
+        calls += 1;
+        if (calls === 1) {
+          await gate;
+          throw new Error("deadlock detected");
+        }
+        applied.push(batch.tasks.map((task) => task.id));
+      },
+      async recordQueueSamples() {},
+    };
+    const ingestor = new EventIngestor({ broker, writer, maxBatchEvents: 1, maxConcurrentWrites: 2, flushIntervalMs: 60_000, retryInitialMs: 10, onError: () => undefined });
+    running.push(ingestor);
+    await ingestor.start();
+    const event = (uuid: string) => JSON.stringify({ type: "task-started", uuid, hostname: "celery@w1", timestamp: 1, clock: 1 });
+    const first = broker.deliver(event("t1"));
+    const second = broker.deliver(event("t2"));
+    await waitFor("the second batch acked", () => broker.settlements.length === 1);
+    expect(broker.settlements).toEqual([{ deliveryTag: second, outcome: "ack" }]);
+    release();
+    await waitFor("the first batch retried and acked", () => broker.settlements.length === 2);
+    expect(broker.settlements[1]).toEqual({ deliveryTag: first, outcome: "ack" });
+    expect(applied).toEqual([["t2"], ["t1"]]);
+  });
+
   it("refuses invalid options with every problem named", () => {
     expect(() => new EventIngestor({ broker: new MemoryBroker(), writer: new MemoryHistoryWriter(), maxBatchEvents: 0, flushIntervalMs: -1 })).toThrow(
       /EventIngestor options are invalid: flushIntervalMs: .*; maxBatchEvents: /,
