@@ -64,6 +64,19 @@ export function storeConformance(open: OpenFreshStore): void {
     expect(await store.getTask(id)).toMatchObject({ state: "SUCCESS", name: "tasks.add", worker: "w@a", sentAt: T0 });
   });
 
+  it("loses nothing when writers race on the same new tasks (events, captures and the backend at once)", async () => {
+    const prefix = uniqueName("race");
+    const ids = Array.from({ length: 50 }, (_, i) => `${prefix}-${i}`);
+    const stages = lifecycle("x");
+    // Each writer holds one stage of every task, in a different id order.
+    await Promise.all(stages.map((stage, s) => store.applyBatch(tasks(...(s % 2 ? [...ids].reverse() : ids).map((id) => ({ ...stage, id }))))));
+    for (const id of ids) {
+      const task = await store.getTask(id);
+      expect(task).toMatchObject({ state: "SUCCESS", name: "tasks.add", worker: "w@a", queue: "q-life", sentAt: T0, finishedAt: T0 + 5 });
+      expect(task?.events).toHaveLength(3);
+    }
+  });
+
   it("lets RETRY replace a stronger state, and a newer state replace RETRY, but never a retry dated before the outcome", async () => {
     const id = uniqueName("retry");
     await store.applyBatch(tasks({ id, source: "event", state: "STARTED", stateAt: T0 + 1, startedAt: T0 + 1 }));
