@@ -29,6 +29,7 @@ await describeWith(["rabbitmq", "redis", "postgres", "python-celery"], "celeriac
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",
+        NODE_ENV: "production",
         CELERY_BROKER_URL: AMQP_URL,
         CELERY_RESULT_BACKEND: REDIS_URL,
         DATABASE_URL: databaseUrl,

@@ -31,7 +31,7 @@ export async function startDashboardProcess(env: Record<string, string>, args: s
   const command = options.command ?? [process.execPath, "bin/celeriac.js", "dashboard", ...args];
   const child: ChildProcess = spawn(command[0] as string, command.slice(1), {
     cwd: options.cwd ?? ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
