@@ -181,7 +181,11 @@ export class EventIngestor {
   /** Declares the event queue and starts consuming. */
   async start(): Promise<void> {
     if (this.stopping) throw new AppError("CONFLICT", "EventIngestor.start(): this ingestor was stopped; create a new one.");
-    await this.receiver.start();
+    try {
+      await this.receiver.start();
+    } catch (error) {
+      throw this.explainStartFailure(error);
+    }
     this.livenessTimer ??= setInterval(() => this.checkLiveness(), this.config.livenessIntervalMs);
   }
 
@@ -213,6 +217,17 @@ export class EventIngestor {
     await this.pushing;
     this.pushCounters();
     await this.pushing;
+  }
+
+  // RabbitMQ refuses to redeclare a queue with other arguments: say which and what to do.
+  private explainStartFailure(error: unknown): unknown {
+    const text = error instanceof Error ? `${error.message} ${error.cause instanceof Error ? error.cause.message : ""}` : String(error);
+    const mismatch = /inequivalent arg '([^']+)'[^:]*: (received [^"]*but current is '[^']*')/.exec(text);
+    if (!this.durable || !mismatch) return error;
+    return new AppError(
+      "CONFLICT",
+      `The event queue ${this.config.queueName} exists with other arguments (${mismatch[1]}: ${mismatch[2]}). Configure the same queueMaxLength/queueMessageTtlMs, or delete the queue (rabbitmqctl delete_queue ${this.config.queueName}) to let it be declared again; events in it are then lost.`,
+    );
   }
 
   /** Counters, a snapshot. */
