@@ -208,7 +208,8 @@ async function runOn(name: string, events: number, storeUrl: string | undefined)
   console.log(`\n${name}: ${events} events (${EVENTS_PER_TASK} per task, task.multi ≤ 24), generator ${Math.round(generated.rate)} events/s`);
   console.log(`  celeriac EventIngestor → ${target.label}: ${Math.round(ours.rate)} events/s (${ours.seconds.toFixed(2)} s), ${ours.cpuUsPerEvent.toFixed(1)} CPU µs/event, dropped ${ours.dropped}, RSS ${rssBefore.toFixed(0)} → max ${ours.maxRssMb.toFixed(0)} MB`);
   console.log(`  Python Celery Receiver + State (Flower's core): ${Math.round(theirs.rate)} events/s (${theirs.events} events in ${theirs.seconds.toFixed(2)} s), ${theirs.cpu_us_per_event.toFixed(1)} CPU µs/event, max RSS ${theirs.maxrss_mb.toFixed(0)} MB`);
-  console.log(`  ratio: ${(ours.rate / theirs.rate).toFixed(1)}× the rate, ${(theirs.cpu_us_per_event / ours.cpuUsPerEvent).toFixed(1)}× less CPU per event`);
+  console.log(`  ratio (ours / peer): ${(ours.rate / theirs.rate).toFixed(2)}× the rate; CPU per event ${ours.cpuUsPerEvent.toFixed(1)} vs ${theirs.cpu_us_per_event.toFixed(1)} µs (${(theirs.cpu_us_per_event / ours.cpuUsPerEvent).toFixed(2)}× as efficient)`);
+  console.log(`  (the peer keeps State in memory only; ours includes the writer, so with --store it also pays for the database)`);
   if (errors.length > 0) console.log(`  ingestor reported ${errors.length} errors, first: ${errors[0]}`);
 }
 
