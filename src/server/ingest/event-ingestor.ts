@@ -281,6 +281,7 @@ export class EventIngestor {
   private ackWhenWritten(): Promise<void> {
     if (this.incomplete) {
       this.incomplete = false;
+      this.touched.clear();
       return Promise.reject(new Error("stopped before this delivery's events were buffered"));
     }
     // Nothing buffered (every event of it malformed): nothing to wait for.

@@ -184,6 +184,17 @@ describe("EventIngestor", () => {
     expect(lossy.ingestor.stats()).toMatchObject({ dropped: 5, written: 0 });
   });
 
+  it("stop() while the consumer waits for room requeues that delivery too: every event is back in the queue", async () => {
+    const { writer, ingestor, started, broker, queueName } = setup({ flushIntervalMs: 20, maxBufferedEvents: 2, stopTimeoutMs: 200, retryInitialMs: 20, retryMaxMs: 20 });
+    writer.down = new Error("down");
+    await ingestor.start();
+    for (let i = 0; i < 5; i++) await started(`t${i}`);
+    await waitFor("the buffer full", () => ingestor.stats().buffered === 2 && ingestor.stats().storeDown);
+    await ingestor.stop();
+    expect(await broker.queueSize(queueName)).toBe(5);
+    expect(ingestor.stats()).toMatchObject({ received: 2, written: 0, dropped: 0 });
+  });
+
   it("marks a worker whose heartbeat expired offline and reports the tasks it had started as possibly lost", async () => {
     const { writer, ingestor, worker, lost } = setup({ flushIntervalMs: 20, livenessIntervalMs: 20 });
     await ingestor.start();
