@@ -116,10 +116,12 @@ export class Tracer {
     if (job.isSettled()) return { state: REVOKED };
     try {
       // Callbacks and the chain go out before the result is stored so they appear in children.
-      await this.applyCallbacks(request, retval, rootId, children);
-      const chain = request.chain ? [...request.chain] : [];
-      const next = chain.pop();
-      if (next) children.push(...(await this.apply(next, [retval], { chain, parent_id: request.id, root_id: rootId })));
+      if (request.callbacks?.length) await this.applyCallbacks(request, retval, rootId, children);
+      if (request.chain?.length) {
+        const chain = [...request.chain];
+        const next = chain.pop()!;
+        children.push(...(await this.apply(next, [retval], { chain, parent_id: request.id, root_id: rootId })));
+      }
       if (!job.ignoreResult) await this.store(request, SUCCESS, retval, null, children);
       if (request.chord) await this.onChordPartReturn(request, SUCCESS, retval);
     } catch (error) {

@@ -244,6 +244,8 @@ export class RedisConsumer implements Consumer {
       // kombu reject(requeue): restore leftmost (LPUSH, back of the queue), then ack.
       if (requeue) await this.parts.qos.restoreByTag(tag, true);
       await this.parts.qos.ack(tag);
+      // Only now may the loop take more: a restored copy carrying the same tag could otherwise be
+      // reserved before this ack removes the bookkeeping, and the ack would then erase the copy's.
       this.wake?.();
     };
     return {
