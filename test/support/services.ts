@@ -3,6 +3,7 @@
 
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { describe } from "vitest";
 
@@ -11,8 +12,10 @@ export const AMQP_URL = process.env.TEST_AMQP_URL ?? "amqp://guest:guest@127.0.0
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 /** Debian's interpreter: the one `apt-get install python3-celery` serves. */
 export const PYTHON = process.env.TEST_CELERY_PYTHON ?? "/usr/bin/python3";
+/** Debian's Chromium, driven by playwright-core in the browser tests. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-export type Service = "redis" | "rabbitmq" | "postgres" | "python-celery";
+export type Service = "redis" | "rabbitmq" | "postgres" | "python-celery" | "chromium";
 
 const inCi = process.env.CI === "true";
 
@@ -63,6 +66,8 @@ async function missing(service: Service): Promise<string | null> {
       return (await portOpen(5432)) ? null : "PostgreSQL is not listening on 127.0.0.1:5432";
     case "python-celery":
       return (await pythonCeleryVersion()) ? null : `${PYTHON} cannot import celery (apt-get install python3-celery python3-redis)`;
+    case "chromium":
+      return existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install chromium)`;
   }
 }
 

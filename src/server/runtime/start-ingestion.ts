@@ -7,6 +7,7 @@ import type { ServerConfig } from "../config/server-config";
 import { type CaptureConsumer, startCaptureConsumer } from "../ingest/capture-consumer";
 import { EventIngestor, type IngestStats } from "../ingest/event-ingestor";
 import { type PublishedRecorder, recordPublished } from "../ingest/record-published";
+import { type RunningQueueSampler, startQueueSampler } from "../ingest/queue-sampler";
 import { type RunningReconciler, startReconciler } from "../ingest/reconciler";
 import type { Store } from "../store/index";
 import type { Logger } from "./logger";
@@ -59,6 +60,16 @@ export async function startIngestion({ config, app, store, log }: StartIngestion
         },
       });
 
+  // Our own queues (events, capture) are bookkeeping, not the cluster's work.
+  const ours = new Set([config.CELERIAC_EVENTS_QUEUE, config.CELERIAC_CAPTURE_QUEUE]);
+  const sampler: RunningQueueSampler = startQueueSampler({
+    broker,
+    writer: store,
+    queues: config.CELERIAC_QUEUES,
+    discoverQueues: async () => (await store.getQueueStats()).map((queue) => queue.queue).filter((queue) => !ours.has(queue)),
+    onError: (error) => log.child("queues").warn(error.message),
+  });
+
   const retention = setInterval(() => {
     store
       .enforceRetention({ maxAgeSeconds: config.CELERIAC_RETENTION_DAYS * 86_400, maxTasks: config.CELERIAC_RETENTION_MAX_TASKS })
@@ -73,6 +84,7 @@ export async function startIngestion({ config, app, store, log }: StartIngestion
     stats: () => ({ events: events.stats(), capture: capture?.stats ?? null }),
     async stop() {
       clearInterval(retention);
+      await sampler.stop();
       own.stop();
       await reconciler?.stop();
       await capture?.stop();
