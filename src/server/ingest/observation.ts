@@ -115,13 +115,14 @@ export interface GroupObservation {
  * A directed edge of a workflow. `chain`: `from` hands its result to `to` (task → task, or
  * task → group id when the next step is a group/chord header). `chord`: header group id → body
  * task. `link` / `link_error`: task → callback / errback task. `parent`: only a parent_id is
- * known (events and backend fallbacks).
+ * known (events and backend fallbacks). `relaunch`: old root → new root of a workflow relaunched
+ * from the dashboard, recorded under both roots so each shows "relaunched as" / "relaunch of".
  */
 export interface WorkflowEdge {
   rootId: string;
   fromId: string;
   toId: string;
-  kind: "chain" | "chord" | "link" | "link_error" | "parent";
+  kind: "chain" | "chord" | "link" | "link_error" | "parent" | "relaunch";
 }
 
 /** What one flush hands to the store. */

@@ -1,0 +1,202 @@
+// Retrying a task: its captured message is sent again with its real arguments and its embed
+// (chain remainder, chord, callbacks, errbacks), same id and retries + 1, to the same exchange
+// and routing key, so a failed workflow step resumes the rest of the workflow. A member of a
+// chord header has the chord's join rebuilt first, so the body fires once with every result.
+
+import { randomUUID } from "node:crypto";
+import { buildTaskMessage, DisabledBackend, READY_STATES, SUCCESS, parseTaskMessage, type TaskRequest } from "../../celery/index";
+import { z } from "zod";
+import { AppError } from "../app-error";
+import type { Runtime } from "../runtime/runtime";
+import { PLANNED, type TaskDetail } from "../store/index";
+import { taskId } from "./action-input";
+import { capturedToMessage, readCapturedMessage } from "./captured-message";
+import { type ChordJoinPlan, describeSend, executeSend, type MessagePreview, routeOf, type SendPlan, unavailableOnFailure } from "./send-plan";
+
+export const retryTaskInput = z.object({
+  taskId,
+  /** Send under a fresh task id (root_id and parent_id kept) instead of the same id. */
+  newId: z.boolean().default(false),
+});
+export type RetryTaskInput = z.input<typeof retryTaskInput>;
+
+/** A retry worked out before sending. */
+export interface RetryPlan {
+  task: TaskDetail;
+  /** "captured": the message as published; "resultExtended": rebuilt from the backend's JSON arguments. */
+  source: "captured" | "resultExtended";
+  send: SendPlan;
+  warnings: string[];
+}
+
+export interface RetryPreview {
+  taskId: string;
+  name: string | null;
+  state: string;
+  source: RetryPlan["source"];
+  message: MessagePreview;
+  warnings: string[];
+}
+
+export interface RetryResult {
+  /** The task retried. */
+  taskId: string;
+  /** The id the message was sent under (the same, or the fresh one with newId). */
+  sentId: string;
+  /** The chord whose join was rebuilt, when the task is a chord header member. */
+  chordGroupId: string | null;
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The task's real JSON arguments: the store's (from result_extended), else the backend document's. */
+async function extendedArguments(runtime: Runtime, task: TaskDetail): Promise<{ args: unknown[]; kwargs: Record<string, unknown> } | null> {
+  let args = parseJson(task.argsJson);
+  let kwargs = parseJson(task.kwargsJson) ?? {};
+  if (!Array.isArray(args) && !(runtime.app.backend instanceof DisabledBackend)) {
+    const meta = await unavailableOnFailure(`read the result of ${task.id} from ${runtime.app.backend.displayUrl}`, () => runtime.app.backend.getTaskMeta(task.id));
+    args = meta.args;
+    kwargs = meta.kwargs ?? {};
+  }
+  if (!Array.isArray(args) || typeof kwargs !== "object" || kwargs === null || Array.isArray(kwargs)) return null;
+  return { args, kwargs: kwargs as Record<string, unknown> };
+}
+
+/**
+ * The chord join to rebuild before a header member is re-sent: the other members' results from
+ * their result documents, the chord's size, without the member's own entry (and without other
+ * failed members', which must be retried too before the body fires).
+ */
+async function planChordJoin(runtime: Runtime, task: TaskDetail, request: TaskRequest, warnings: string[]): Promise<ChordJoinPlan | undefined> {
+  const groupId = request.group;
+  const body = request.embed.chord;
+  if (!groupId || !body) return undefined;
+  const { backend } = runtime.app;
+  if (backend instanceof DisabledBackend) {
+    warnings.push(`The task is a member of chord ${groupId}, but no result backend is configured here (CELERY_RESULT_BACKEND), so its join cannot be rebuilt: the chord body will not fire.`);
+    return undefined;
+  }
+  const workflow = await runtime.store.getWorkflow(task.rootId ?? task.id);
+  const group = workflow.groups.find((candidate) => candidate.id === groupId);
+  const members = workflow.nodes.filter((node) => node.groupId === groupId);
+  const size = group?.size ?? members.length;
+  if (group?.size === undefined) warnings.push(`The size of chord ${groupId} is not recorded: taking the ${members.length} member(s) the history knows.`);
+  else if (members.length < size) warnings.push(`Only ${members.length} of the chord's ${size} members are in the history: results of the others cannot be re-recorded, so the body may never fire.`);
+  const others = members.filter((member) => member.id !== task.id);
+  const metas = await unavailableOnFailure(`read the chord members' results from ${backend.displayUrl}`, () => backend.getMany(others.map((member) => member.id)));
+  const parts: ChordJoinPlan["parts"] = [];
+  const drop = [task.id];
+  others.forEach((member, index) => {
+    const meta = metas[index]!;
+    if (meta instanceof Error) {
+      warnings.push(`The result of chord member ${member.id} cannot be read (${meta.message}): the body fires only once it returns again.`);
+      drop.push(member.id);
+    } else if (meta.status === SUCCESS) {
+      parts.push({ taskId: member.id, groupIndex: member.groupIndex ?? null, result: meta.result });
+    } else if (READY_STATES.has(meta.status)) {
+      warnings.push(`Chord member ${member.name ?? ""} ${member.id} also ended ${meta.status}: the body fires only after it is retried too.`);
+      drop.push(member.id);
+    } else {
+      warnings.push(`Chord member ${member.name ?? ""} ${member.id} has not finished (${meta.status}): it joins the chord when it does.`);
+    }
+  });
+  const bodyId = typeof body.options?.task_id === "string" ? body.options.task_id : null;
+  const bodyNode = bodyId ? workflow.nodes.find((node) => node.id === bodyId) : undefined;
+  if (bodyNode?.state === SUCCESS) warnings.push(`The chord body ${body.task} ${bodyId} already succeeded: it runs again.`);
+  return { groupId, size, parts, drop, bodyId, bodyName: body.task };
+}
+
+/** Works out the retry of one task; throws AppError when it cannot be retried. */
+export async function planRetry(runtime: Runtime, input: RetryTaskInput): Promise<RetryPlan> {
+  const { taskId: id, newId } = retryTaskInput.parse(input);
+  const task = await runtime.store.getTask(id);
+  if (!task) throw new AppError("NOT_FOUND", `No task ${id} in the history: it may be older than the retention period, or was never seen.`);
+  const label = `${task.name ?? "Task"} ${task.id}`;
+  if (task.state === PLANNED) {
+    throw new AppError("BAD_INPUT", `${label} is a planned workflow step that was never sent, so there is nothing to retry: retry the step before it (which sends it) or relaunch the workflow.`);
+  }
+  const warnings: string[] = [];
+  if (!READY_STATES.has(task.state)) warnings.push(`The task is ${task.state}, not finished: if it is still queued or running, retrying runs it twice. Revoke it first if it is stuck.`);
+  if (task.state === SUCCESS) warnings.push("The task already succeeded: it runs again, and so does whatever its workflow starts after it.");
+  const sentId = newId ? randomUUID() : task.id;
+  let route = routeOf(task);
+  if (!route) {
+    route = { target: { exchange: "", routingKey: runtime.app.defaultQueue }, queue: runtime.app.defaultQueue };
+    warnings.push(`The queue the task went to is unknown: it is sent to the default queue ${JSON.stringify(runtime.app.defaultQueue)}.`);
+  }
+
+  const captured = readCapturedMessage(task.messageJson);
+  let send: SendPlan;
+  let source: RetryPlan["source"];
+  if (captured?.kind === "message" && Array.isArray(captured.body)) {
+    source = "captured";
+    const message = capturedToMessage(captured);
+    const { headers, properties } = message;
+    const sentRetries = typeof headers.retries === "number" ? headers.retries : 0;
+    headers.retries = Math.max(sentRetries, task.retries ?? 0) + 1;
+    if (newId) {
+      headers.id = sentId;
+      properties.correlation_id = sentId;
+    }
+    // A retry is meant to run now: an eta would hold it back, an expiry long past would revoke it on arrival.
+    if (headers.eta) warnings.push(`The original eta ${String(headers.eta)} is dropped: the retry runs as soon as a worker takes it.`);
+    if (headers.expires) warnings.push(`The original expiry ${String(headers.expires)} is dropped: the retry does not expire.`);
+    headers.eta = null;
+    headers.expires = null;
+    delete properties.expiration;
+    send = { message, ...route };
+  } else {
+    if (!task.name) throw new AppError("BAD_INPUT", `${label} has no known task name, so it cannot be re-sent.`);
+    const extended = await extendedArguments(runtime, task);
+    if (!extended) {
+      throw new AppError(
+        "BAD_INPUT",
+        `${label} has no captured message and no JSON arguments (events carry only truncated reprs, which cannot be re-sent faithfully). Install celeriac_capture in the producer or enable result_extended in Celery, or send the task again by hand.`,
+      );
+    }
+    source = "resultExtended";
+    warnings.push("No captured message for this task: it is re-sent from its result_extended arguments, and what its workflow does after it (chain, chord, callbacks) is unknown — the chain after this step cannot resume.");
+    const message = buildTaskMessage({
+      id: sentId,
+      task: task.name,
+      ...extended,
+      retries: (task.retries ?? 0) + 1,
+      root_id: task.rootId ?? task.id,
+      parent_id: task.parentId,
+      group: task.groupId,
+      group_index: task.groupIndex,
+      origin: runtime.app.origin,
+      reply_to: runtime.app.oid,
+    });
+    send = { message, ...route };
+  }
+  const chordJoin = await planChordJoin(runtime, task, parseTaskMessage(send.message), warnings);
+  return { task, source, send: chordJoin ? { ...send, chordJoin } : send, warnings };
+}
+
+/** What retrying would send, for display (arguments redacted). */
+export function describeRetry(plan: RetryPlan, redactKeys: RegExp): RetryPreview {
+  return { taskId: plan.task.id, name: plan.task.name ?? null, state: plan.task.state, source: plan.source, message: describeSend(plan.send, redactKeys), warnings: plan.warnings };
+}
+
+export async function previewRetry(runtime: Runtime, input: RetryTaskInput): Promise<RetryPreview> {
+  return describeRetry(await planRetry(runtime, input), runtime.redactKeys);
+}
+
+/** Sends a planned retry. */
+export async function executeRetry(runtime: Runtime, plan: RetryPlan): Promise<RetryResult> {
+  const sentId = await executeSend(runtime, plan.send);
+  return { taskId: plan.task.id, sentId, chordGroupId: plan.send.chordJoin?.groupId ?? null };
+}
+
+/** Retries a task (see the top of this file). */
+export async function retryTask(runtime: Runtime, input: RetryTaskInput): Promise<RetryResult> {
+  return executeRetry(runtime, await planRetry(runtime, input));
+}
