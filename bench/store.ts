@@ -1,8 +1,9 @@
 // Store benchmark (not a test): applyBatch throughput into PostgreSQL and PGlite with realistic
 // batches, and getWorkflow on a 10,000-node workflow. The store's own ceiling; the end-to-end
 // events/s figure is bench/ingest.ts.
-// Usage: npm run bench:store -- [batches]   (default 40 batches of 1000 observations per mode;
-// BENCH_DATABASE_URL overrides postgresql://postgres@127.0.0.1:5432/test, a throwaway schema is used)
+// Usage: npm run bench:store -- [batches] [listRows]   (default 40 batches of 1000 observations
+// per mode, and listTasks over 1,000,000 synthetic PostgreSQL rows; BENCH_DATABASE_URL overrides
+// postgresql://postgres@127.0.0.1:5432/test; a throwaway schema is used and dropped)
 
 import pg from "pg";
 import type { IngestBatch, TaskObservation } from "../src/server/ingest/observation";
@@ -13,6 +14,7 @@ const OBSERVATIONS_PER_BATCH = 1000;
 const EVENTS_PER_TASK = 5;
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const WORKFLOW_NODES = 10_000;
+const LIST_ROWS = Number(process.argv[3] ?? 1_000_000);
 
 const STAGES = ["task-sent", "task-received", "task-started", "task-succeeded", "task-succeeded"] as const;
 
@@ -107,6 +109,48 @@ async function measureList(store: Store): Promise<void> {
   console.log(`  listTasks: ${(pages / 10).toFixed(1)} ms per page of 50 (10 pages), text search ${(performance.now() - textStart).toFixed(0)} ms`);
 }
 
+async function timed(label: string, work: () => Promise<unknown>): Promise<string> {
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    await work();
+    runs.push(performance.now() - start);
+  }
+  return `${label} ${Math.min(...runs).toFixed(1)} ms`;
+}
+
+/** listTasks on a table of LIST_ROWS synthetic tasks (filled in SQL: the point is the reads). */
+async function measureListAtScale(store: Store): Promise<void> {
+  const start = performance.now();
+  const payload = `'(' || g || ', ''payload-' || g || ''')'`;
+  await store.sql.execute(
+    `INSERT INTO task (id, name, state, state_rank, worker, queue, root_id, first_at, sent_at, args_repr, search)
+     SELECT 'fill-' || g, 'bench.task' || (g % 50), (ARRAY['SUCCESS','FAILURE','STARTED','PENDING'])[1 + g % 4], 0, 'w' || (g % 8),
+            'q' || (g % 5), 'root-' || (g / 100), to_timestamp(1600000000 + g), to_timestamp(1600000000 + g), ${payload}, ${payload}
+     FROM generate_series(1, $1::int) g`,
+    LIST_ROWS,
+  );
+  await store.sql.execute(`ANALYZE task`);
+  console.log(`  filled ${LIST_ROWS.toLocaleString("en")} tasks in ${((performance.now() - start) / 1000).toFixed(0)} s; listTasks, best of 3:`);
+  const walk = async () => {
+    let cursor: string | undefined;
+    for (let page = 0; page < 20; page++) cursor = (await store.listTasks({ limit: 50, cursor })).nextCursor ?? undefined;
+  };
+  const figures = [
+    await timed("first page", () => store.listTasks({ limit: 50 })),
+    await timed("20 pages walked", walk),
+    await timed("state=FAILURE", () => store.listTasks({ state: "FAILURE", limit: 50 })),
+    await timed("name+state", () => store.listTasks({ name: "bench.task7", state: "FAILURE", limit: 50 })),
+    await timed("name+state, no match", () => store.listTasks({ name: "bench.task7", state: "STARTED", limit: 50 })),
+    await timed("worker+time range", () => store.listTasks({ worker: "w3", from: 1600400000, to: 1600500000, limit: 50 })),
+    await timed("rootId", () => store.listTasks({ rootId: "root-4321" })),
+    await timed("text, one match", () => store.listTasks({ text: "payload-654321'", limit: 50 })),
+    await timed("text, many matches", () => store.listTasks({ text: "payload-9", limit: 50 })),
+    await timed("text, no match", () => store.listTasks({ text: "no-such-text", limit: 50 })),
+  ];
+  for (const figure of figures) console.log(`    ${figure}`);
+}
+
 async function run(label: string, store: Store): Promise<void> {
   console.log(`${label}:`);
   const prefix = `bench-${Date.now()}`;
@@ -122,6 +166,7 @@ url.searchParams.set("schema", schema);
 const postgres = await openStore(url.toString());
 try {
   await run(`PostgreSQL (${POSTGRES_URL}, schema ${schema})`, postgres);
+  if (LIST_ROWS > 0) await measureListAtScale(postgres);
 } finally {
   await postgres.close();
   const admin = new pg.Client({ connectionString: POSTGRES_URL });

@@ -35,9 +35,10 @@ async function writeOnce(sql: SqlClient, ids: string[], byId: Map<string, TaskOb
 
   let raced: string[] = [];
   if (created.length > 0) {
-    // A row another transaction inserted since our SELECT is left alone here and merged again.
+    // `created` is in id order already (lock order). A row another transaction inserted since our
+    // SELECT is left alone here and merged again.
     const inserted = await sql.query<{ id: string }>(
-      `INSERT INTO task (${INSERT.columns}) SELECT ${INSERT.values} FROM ${taskRecordset("$1", "x")} ORDER BY x.id ON CONFLICT (id) DO NOTHING RETURNING id`,
+      `INSERT INTO task (${INSERT.columns}) SELECT ${INSERT.values} FROM ${taskRecordset("$1", "x")} ON CONFLICT (id) DO NOTHING RETURNING id`,
       JSON.stringify(created),
     );
     if (inserted.length < created.length) {
