@@ -5,6 +5,8 @@
 // Celery worker sends them (task-sent, -received, -started, -succeeded per task).
 //
 // Usage: npx tsx bench/ingest.ts [events] [--store <url>] [--brokers redis,rabbitmq]
+//        npx tsx bench/ingest.ts [events] --store-only <url>   (the store's own ceiling: pre-built
+//        batches straight into applyBatch, at two batch sizes, one and two writes at a time)
 //   events   default 60000 (Redis pub/sub keeps at most 32 MB for a slow subscriber: a much larger
 //            burst gets the slower consumer disconnected)
 //   --store  memory: (PGlite in memory), pglite:<dir>, postgresql://… ; default: a counting writer
@@ -15,7 +17,10 @@ import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { type Broker, createBroker, EventDispatcher } from "../src/celery/index";
+import { parseEvent } from "../src/celery/index";
 import { EventIngestor } from "../src/server/ingest/event-ingestor";
+import { eventObservations } from "../src/server/ingest/event-observations";
+import { IngestBuffer } from "../src/server/ingest/ingest-buffer";
 import type { HistoryWriter, IngestBatch } from "../src/server/ingest/observation";
 
 const PYTHON = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
@@ -213,6 +218,56 @@ async function runOn(name: string, events: number, storeUrl: string | undefined)
   if (errors.length > 0) console.log(`  ingestor reported ${errors.length} errors, first: ${errors[0]}`);
 }
 
+// The same four events per task as the generator, cut into batches as the ingestor's buffer does.
+function prebuiltBatches(events: number, batchEvents: number): IngestBatch[] {
+  const batches: IngestBatch[] = [];
+  let buffer = new IngestBuffer();
+  const start = Date.now() / 1000;
+  let clock = 0;
+  for (let task = 0; task < events / EVENTS_PER_TASK; task++) {
+    const uuid = randomUUID();
+    const received = { name: "seedflow.add", args: `(${task}, 1)`, kwargs: "{}", retries: 0, root_id: uuid, parent_id: null, eta: null, expires: null };
+    const steps: [string, Record<string, unknown>][] = [
+      ["task-sent", { ...received, queue: "celery", exchange: "", routing_key: "celery" }],
+      ["task-received", received],
+      ["task-started", {}],
+      ["task-succeeded", { result: String(task + 1), runtime: 0.0004 }],
+    ];
+    for (const [type, fields] of steps) {
+      clock += 1;
+      buffer.add(eventObservations(parseEvent({ hostname: "bench-worker@localhost", clock, uuid, ...fields, timestamp: start + clock / 10_000, type })));
+      if (buffer.events >= batchEvents) {
+        batches.push(buffer.toBatch());
+        buffer = new IngestBuffer();
+      }
+    }
+  }
+  if (!buffer.empty) batches.push(buffer.toBatch());
+  return batches;
+}
+
+async function storeOnly(storeUrl: string, events: number): Promise<void> {
+  for (const [batchEvents, writes] of [
+    [2_000, 1],
+    [2_000, 2],
+    [8_000, 1],
+    [8_000, 2],
+  ] as const) {
+    const target = await openTarget(storeUrl, `${process.pid}_only_${batchEvents}_${writes}`);
+    const batches = prebuiltBatches(events, batchEvents);
+    let next = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: writes }, async () => {
+        while (next < batches.length) await target.writer.applyBatch(batches[next++]!);
+      }),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    console.log(`${target.label}: batches of ${batchEvents} events, ${writes} at a time: ${Math.round(events / seconds)} events/s (${seconds.toFixed(2)} s)`);
+    await target.close();
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === "--generate") return generate(args[1]!, Number(args[2]));
@@ -220,9 +275,11 @@ async function main(): Promise<void> {
     const at = args.indexOf(flag);
     return at === -1 ? undefined : args.splice(at, 2)[1];
   };
+  const storeOnlyUrl = option("--store-only");
   const storeUrl = option("--store");
   const names = (option("--brokers") ?? "redis,rabbitmq").split(",");
   const events = Number(args[0] ?? 60_000);
+  if (storeOnlyUrl) return storeOnly(storeOnlyUrl, events);
   for (const name of names) await runOn(name, events, storeUrl);
 }
 
