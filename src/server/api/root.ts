@@ -1,13 +1,17 @@
 // The dashboard's API: every router, merged. The UI's types come from here (RouterOutputs).
 
 import { actionsRouter } from "./routers/actions";
+import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { demoRouter } from "./routers/demo";
 import { historyRouter } from "./routers/history";
 import { router } from "./trpc";
 
 export const appRouter = router({
   auth: authRouter,
   history: historyRouter,
+  audit: auditRouter,
+  demo: demoRouter,
   actions: actionsRouter,
 });
 
