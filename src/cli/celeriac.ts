@@ -1,93 +1,20 @@
-// The `celeriac` command line; mirrors `celery worker` (celery/bin/worker.py) for TypeScript apps.
+// The `celeriac` command line (commander): the worker, the dashboard and ingestion, and the
+// cluster tools mirroring `celery call/result/inspect/control/events`, plus store administration.
+// Commands that need the store or Next.js import them only when they run, so `--help` and the
+// broker commands start without loading them.
 
-import { Command, InvalidArgumentError, Option } from "commander";
-import { hostname as osHostname } from "node:os";
-import type { WorkerLogger } from "../celery/index";
-import { loadApp } from "./load-app";
-import { serveDashboard } from "./commands/serve-dashboard";
-import { runIngest } from "./commands/run-ingest";
+import { Command, Option } from "commander";
+import { failAndExit } from "./command-exit";
+import { addCallCommand } from "./commands/call-command";
+import { addControlCommand } from "./commands/control-command";
+import { addEventsCommand } from "./commands/events-command";
+import { addInspectCommand } from "./commands/inspect-command";
+import { addResultCommand } from "./commands/result-command";
+import { addUsersCommand } from "./commands/users-command";
+import { addWorkerCommand } from "./commands/worker-command";
+import { positiveInteger } from "./option-parsers";
 
-const LEVELS = ["debug", "info", "warning", "error", "critical"] as const;
-type Level = (typeof LEVELS)[number];
-
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError("must be a whole number of at least 1");
-  return number;
-}
-
-function logger(level: Level): WorkerLogger {
-  const rank = LEVELS.indexOf(level);
-  const stamp = (name: string, message: string) => `[${new Date().toISOString()}: ${name}] ${message}`;
-  return {
-    info: (message) => rank <= 1 && console.log(stamp("INFO", message)),
-    warn: (message) => rank <= 2 && console.warn(stamp("WARNING", message)),
-    error: (message) => rank <= 3 && console.error(stamp("ERROR", message)),
-  };
-}
-
-interface WorkerFlags {
-  app: string;
-  queues?: string;
-  concurrency: number;
-  prefetchMultiplier: number;
-  broker?: string;
-  backend?: string;
-  events: boolean;
-  hostname?: string;
-  loglevel: Level;
-  acksLate: boolean;
-}
-
-async function runWorker(flags: WorkerFlags): Promise<void> {
-  const log = logger(flags.loglevel);
-  const app = await loadApp(flags.app, { broker: flags.broker, backend: flags.backend });
-  const hostname = (flags.hostname ?? "celery@%h").replaceAll("%h", osHostname()).replaceAll("%n", osHostname().split(".")[0] ?? "");
-  const worker = app.worker({
-    queues: flags.queues?.split(",").map((queue) => queue.trim()).filter(Boolean),
-    concurrency: flags.concurrency,
-    prefetchMultiplier: flags.prefetchMultiplier,
-    hostname,
-    sendEvents: flags.events,
-    acksLate: flags.acksLate,
-    logger: log,
-  });
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals === 1) {
-      log.warn(`${signal}: warm shutdown (finishing running tasks; send again for cold shutdown)`);
-      void worker.stop().then(() => app.close()).then(() => process.exit(0));
-    } else {
-      log.warn(`${signal}: cold shutdown (unacknowledged messages go back to the broker)`);
-      void worker.stop({ cold: true }).then(() => app.close()).finally(() => process.exit(1));
-    }
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
-  await worker.start();
-  console.log(`${hostname} ready.`);
-}
-
-/** Parses argv and runs the command. */
-export async function main(argv: string[]): Promise<void> {
-  const program = new Command("celeriac").description("Celery-compatible tools for TypeScript");
-  program
-    .command("worker")
-    .description("Start a worker that runs the app's TypeScript tasks")
-    .requiredOption("-A, --app <module>", "module that exports the Celery app (e.g. ./src/tasks.ts)")
-    .option("-Q, --queues <queues>", "comma-separated queues to consume (default: the app's default queue)")
-    .addOption(new Option("-c, --concurrency <n>", "tasks run at once").argParser(positiveInteger).default(8))
-    .addOption(new Option("--prefetch-multiplier <n>", "prefetch = concurrency × this").argParser(positiveInteger).default(4))
-    .option("-b, --broker <url>", "broker URL (overrides the app's)")
-    .option("--backend <url>", "result backend URL (overrides the app's)")
-    .option("-E, --events", "send task events", false)
-    .option("-n, --hostname <name>", "node name (%h = host name)", undefined)
-    .option("--acks-late", "acknowledge tasks after they ran", false)
-    .addOption(new Option("-l, --loglevel <level>", "log level").choices([...LEVELS]).default("info"))
-    .action(async (flags: WorkerFlags) => {
-      await runWorker(flags);
-    });
+function addServerCommands(program: Command): void {
   program
     .command("dashboard")
     .description("Start the dashboard (and, unless CELERIAC_INGEST=external, the ingestion); configured by CELERY_BROKER_URL, CELERY_RESULT_BACKEND, DATABASE_URL")
@@ -96,6 +23,7 @@ export async function main(argv: string[]): Promise<void> {
     .option("--dev", "Next.js development mode (no build needed, slower pages)", false)
     .option("--no-pages", "serve the API, health and metrics only")
     .action(async (flags: { port?: number; host?: string; dev: boolean; pages: boolean }) => {
+      const { serveDashboard } = await import("./commands/serve-dashboard");
       await serveDashboard(flags);
     });
   program
@@ -104,7 +32,35 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option("--stats-every <seconds>", "print progress this often").argParser(positiveInteger).default(10))
     .option("--json", "progress as JSON lines", false)
     .action(async (flags: { statsEvery: number; json: boolean }) => {
+      const { runIngest } = await import("./commands/run-ingest");
       await runIngest({ statsEverySeconds: flags.statsEvery, json: flags.json });
     });
-  await program.parseAsync(argv);
+}
+
+/** Parses argv and runs the command; failures print one line and exit non-zero (see EXIT). */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command("celeriac")
+    .description("Celery-compatible tools for TypeScript: run workers, send and follow tasks, control the cluster, serve the dashboard")
+    .addHelpText("after", "\nConfiguration comes from the environment, as the dashboard's: CELERY_BROKER_URL, CELERY_RESULT_BACKEND, DATABASE_URL.\nExit codes: 0 ok, 1 failed, 2 bad usage, 69 no worker replied, 78 bad configuration.")
+    // Usage errors surface as CommanderError (exit code 2, as Celery's click CLI), not process.exit(1).
+    .exitOverride()
+    .showHelpAfterError("(add --help for usage)");
+  addWorkerCommand(program);
+  addServerCommands(program);
+  addCallCommand(program);
+  addResultCommand(program);
+  addInspectCommand(program);
+  addControlCommand(program);
+  addEventsCommand(program);
+  addUsersCommand(program);
+  // `celeriac inspect stats | head`: a reader that went away is not a failure of ours.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    failAndExit(error);
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    failAndExit(error);
+  }
 }
