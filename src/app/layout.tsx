@@ -1,8 +1,9 @@
-// The dashboard's frame: navigation and the tRPC/React Query provider around every page.
+// The dashboard's frame: navigation, the tRPC/React Query provider and the login gate around every page.
 
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { TRPCReactProvider } from "../trpc/react";
+import { AuthGate } from "../components/auth-gate";
 import { NavBar } from "../components/nav-bar";
 import "./globals.css";
 
@@ -17,7 +18,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body>
         <TRPCReactProvider>
           <NavBar />
-          <main>{children}</main>
+          <main>
+            <AuthGate>{children}</AuthGate>
+          </main>
         </TRPCReactProvider>
       </body>
     </html>

@@ -1,0 +1,54 @@
+"use client";
+// Every worker the history knows, Python and TypeScript alike: liveness from its heartbeats, what
+// it is doing, its load and software. The workers page adds its control actions per row.
+
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { formatAge } from "../app/_lib/format";
+import type { RouterOutputs } from "../trpc/react";
+
+export type WorkerRow = RouterOutputs["history"]["workers"][number];
+
+export function WorkerTable({ workers, actions }: { workers: WorkerRow[]; actions?: (worker: WorkerRow) => ReactNode }) {
+  if (workers.length === 0) return <p className="muted">No worker has been seen: start one with events enabled (celery worker -E, or celeriac worker -E).</p>;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>worker</th>
+          <th>status</th>
+          <th>last heartbeat</th>
+          <th className="num">active</th>
+          <th className="num">processed</th>
+          <th>load average</th>
+          <th>software</th>
+          <th className="num">pid</th>
+          {actions ? <th /> : null}
+        </tr>
+      </thead>
+      <tbody>
+        {workers.map((worker) => (
+          <tr key={worker.hostname}>
+            <td>
+              <Link href={`/tasks?worker=${encodeURIComponent(worker.hostname)}`} className="mono">
+                {worker.hostname}
+              </Link>
+            </td>
+            <td>
+              <span className={`badge ${worker.alive ? "state-SUCCESS" : "state-REVOKED"}`}>{worker.alive ? "alive" : worker.status === "online" ? "silent" : "offline"}</span>
+            </td>
+            <td className="muted">{formatAge(worker.heartbeatAge)}{worker.freq ? ` (every ${worker.freq} s)` : ""}</td>
+            <td className="num">{worker.active ?? "—"}</td>
+            <td className="num">{worker.processed ?? "—"}</td>
+            <td className="mono">{worker.loadavg?.map((load) => load.toFixed(2)).join(" ") ?? "—"}</td>
+            <td>
+              {worker.swIdent ?? "?"} {worker.swVer ?? ""} <span className="muted">{worker.swSys ?? ""}</span>
+            </td>
+            <td className="num mono">{worker.pid ?? ""}</td>
+            {actions ? <td>{actions(worker)}</td> : null}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
