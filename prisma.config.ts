@@ -1,11 +1,13 @@
-// Prisma CLI configuration: the JS engine with a driver adapter, so generate, migrate diff and
-// migrate deploy run offline (no native engine download). DATABASE_URL picks the adapter:
-// postgresql://… → PostgreSQL, anything else → a throwaway in-memory PGlite (enough for
-// `prisma migrate diff`; the store applies migrations itself when it opens).
+// Prisma CLI configuration: the JS engine with a driver adapter, so `prisma generate` and
+// `prisma migrate diff` between schema files run offline (no native engine download). The adapter
+// is a throwaway in-memory PGlite on purpose: Prisma 6.19's migrate commands cannot drive a real
+// PostgreSQL through @prisma/adapter-pg (prisma/orm#27403, "Column type 'name' could not be
+// deserialized") and use the configured database as their shadow database, so the CLI is never
+// pointed at one. The store applies migrations itself when it opens (`npm run db:migrate`).
 import type { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
 
-// The schema's datasource url is only parsed, never dialled (the adapter below connects).
+// The schema's datasource url is only parsed, never dialled.
 process.env.PRISMA_DATASOURCE_URL ??= "postgresql://driver-adapter.invalid/unused";
 
 export default defineConfig({
@@ -14,11 +16,6 @@ export default defineConfig({
   schema: "prisma/schema.prisma",
   migrations: { path: "prisma/migrations" },
   async adapter() {
-    const url = process.env.DATABASE_URL ?? "";
-    if (/^postgres(ql)?:\/\//.test(url)) {
-      const { PrismaPg } = await import("@prisma/adapter-pg");
-      return new PrismaPg({ connectionString: url });
-    }
     const { PGlite } = await import("@electric-sql/pglite");
     const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
     const { PrismaPGlite } = await import("pglite-prisma-adapter");
