@@ -37,8 +37,8 @@ function addServerCommands(program: Command): void {
     });
 }
 
-/** Parses argv and runs the command; failures print one line and exit non-zero (see EXIT). */
-export async function main(argv: string[]): Promise<void> {
+/** The whole command tree, for `main` and for tests that read every command's help. */
+export function buildProgram(): Command {
   const program = new Command("celeriac")
     .description("Celery-compatible tools for TypeScript: run workers, send and follow tasks, control the cluster, serve the dashboard")
     .addHelpText("after", "\nConfiguration comes from the environment, as the dashboard's: CELERY_BROKER_URL, CELERY_RESULT_BACKEND, DATABASE_URL.\nExit codes: 0 ok, 1 failed, 2 bad usage, 69 no worker replied, 78 bad configuration.")
@@ -53,6 +53,12 @@ export async function main(argv: string[]): Promise<void> {
   addControlCommand(program);
   addEventsCommand(program);
   addUsersCommand(program);
+  return program;
+}
+
+/** Parses argv and runs the command; failures print one line and exit non-zero (see EXIT). */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
   // `celeriac inspect stats | head`: a reader that went away is not a failure of ours.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(0);
