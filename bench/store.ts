@@ -3,14 +3,15 @@
 // events/s figure is bench/ingest.ts.
 // Usage: npm run bench:store -- [batches] [listRows]   (default 40 batches of 1000 observations
 // per mode, and listTasks over 1,000,000 synthetic PostgreSQL rows; BENCH_DATABASE_URL overrides
-// postgresql://postgres@127.0.0.1:5432/test; a throwaway schema is used and dropped)
+// postgresql://postgres@127.0.0.1:5432/test, BENCH_BATCH the observations per batch; a throwaway
+// schema is used and dropped)
 
 import pg from "pg";
 import type { IngestBatch, TaskObservation } from "../src/server/ingest/observation";
 import { openStore, type Store } from "../src/server/store/index";
 
 const BATCHES = Number(process.argv[2] ?? 40);
-const OBSERVATIONS_PER_BATCH = 1000;
+const OBSERVATIONS_PER_BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 const EVENTS_PER_TASK = 5;
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const WORKFLOW_NODES = 10_000;
