@@ -9,7 +9,9 @@ import { addCallCommand } from "./commands/call-command";
 import { addControlCommand } from "./commands/control-command";
 import { addEventsCommand } from "./commands/events-command";
 import { addInspectCommand } from "./commands/inspect-command";
+import { addRelaunchCommand } from "./commands/relaunch-command";
 import { addResultCommand } from "./commands/result-command";
+import { addRetryCommand } from "./commands/retry-command";
 import { addUsersCommand } from "./commands/users-command";
 import { addWorkerCommand } from "./commands/worker-command";
 import { positiveInteger } from "./option-parsers";
@@ -52,6 +54,8 @@ export function buildProgram(): Command {
   addInspectCommand(program);
   addControlCommand(program);
   addEventsCommand(program);
+  addRetryCommand(program);
+  addRelaunchCommand(program);
   addUsersCommand(program);
   return program;
 }

@@ -7,8 +7,8 @@ import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import type { SessionUser } from "../server/api/trpc";
 import type { Runtime } from "../server/runtime/runtime";
-import type { ActionSpec } from "../server/services/run-action";
-import { type ConnectionFlags, cliConfig } from "./cli-connection";
+import type { ActionOutcome, ActionSpec } from "../server/services/run-action";
+import { type ConnectionFlags, cliConfig, sharedBackendUrl, sharedBrokerUrl } from "./cli-connection";
 
 /** The audit log's actor for this process: `cli:<os user>`. */
 export function cliActor(): SessionUser {
@@ -26,16 +26,21 @@ export function cliActor(): SessionUser {
 export interface CliAdmin {
   runtime: Runtime;
   /** Runs `work` through runAction as the CLI actor, with a fresh idempotency key. */
-  act<T>(spec: Omit<ActionSpec, "idempotencyKey">, work: () => Promise<T>): Promise<T>;
+  act<T>(spec: Omit<ActionSpec, "idempotencyKey">, work: () => Promise<T>): Promise<ActionOutcome<T>>;
 }
 
 /**
  * Opens a runtime on the configured store (no ingestion, no demo, no first admin) and runs
- * `use` with it. With `cluster: false` the broker and result backend are not contacted at all
- * (the runtime gets the in-process ones), so an account can be added while the cluster is down.
+ * `use` with it. With `cluster: true` the broker must be a shared one (and the result backend,
+ * when set); with `cluster: false` neither is contacted at all (the runtime gets the in-process
+ * ones), so an account can be added while the cluster is down.
  */
 export async function withCliAdmin<T>(flags: ConnectionFlags, options: { cluster: boolean }, use: (admin: CliAdmin) => Promise<T>): Promise<T> {
   const config = cliConfig(flags);
+  if (options.cluster) {
+    sharedBrokerUrl(config, flags);
+    if (config.CELERY_RESULT_BACKEND !== undefined) sharedBackendUrl(config);
+  }
   // Loaded here, not at the top: the store (Prisma, PGlite) is heavy and most commands never need it.
   const [{ startRuntime }, { createLogger }, { runAction }] = await Promise.all([
     import("../server/runtime/start-runtime"),
@@ -51,10 +56,7 @@ export async function withCliAdmin<T>(flags: ConnectionFlags, options: { cluster
   const user = cliActor();
   const admin: CliAdmin = {
     runtime,
-    async act(spec, work) {
-      const outcome = await runAction({ runtime, clientAddress: "cli", session: { user } }, { ...spec, idempotencyKey: randomUUID() }, work);
-      return outcome.result;
-    },
+    act: (spec, work) => runAction({ runtime, clientAddress: "cli", session: { user } }, { ...spec, idempotencyKey: randomUUID() }, work),
   };
   try {
     return await use(admin);

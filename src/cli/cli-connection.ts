@@ -42,7 +42,8 @@ function sharedUrl(url: string | undefined, what: string, variable: string, flag
   return url;
 }
 
-function brokerUrl(config: ServerConfig, flags: ConnectionFlags): string {
+/** The configured broker's URL, rejecting a missing or in-process one with what to set instead. */
+export function sharedBrokerUrl(config: ServerConfig, flags: ConnectionFlags): string {
   // The schema defaults an unset broker to memory://: say "unset" rather than "in-process".
   const given = flags.broker ?? process.env.CELERY_BROKER_URL?.trim();
   const url = given ? config.CELERY_BROKER_URL : undefined;
@@ -51,7 +52,12 @@ function brokerUrl(config: ServerConfig, flags: ConnectionFlags): string {
 
 /** Opens the result backend named by the configuration, rejecting a missing or in-process one. */
 export function backendFrom(config: ServerConfig): ResultBackend {
-  return createBackend(sharedUrl(config.CELERY_RESULT_BACKEND, "result backend", "CELERY_RESULT_BACKEND", "--backend"));
+  return createBackend(sharedBackendUrl(config));
+}
+
+/** The configured result backend's URL, rejecting a missing or in-process one. */
+export function sharedBackendUrl(config: ServerConfig): string {
+  return sharedUrl(config.CELERY_RESULT_BACKEND, "result backend", "CELERY_RESULT_BACKEND", "--backend");
 }
 
 async function connected<R extends { connect(): Promise<void>; close(): Promise<void> }, T>(resource: R, use: (resource: R) => Promise<T>): Promise<T> {
@@ -74,7 +80,7 @@ async function connected<R extends { connect(): Promise<void>; close(): Promise<
  */
 export async function withApp<T>(flags: ConnectionFlags, options: { backend: boolean }, use: (app: Celery, config: ServerConfig) => Promise<T>): Promise<T> {
   const config = cliConfig(flags);
-  const broker = createBroker(brokerUrl(config, flags));
+  const broker = createBroker(sharedBrokerUrl(config, flags));
   const backend = options.backend ? backendFrom(config) : new DisabledBackend();
   return connected(new Celery({ name: "celeriac-cli", broker, backend }), (app) => use(app, config));
 }

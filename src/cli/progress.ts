@@ -1,5 +1,7 @@
-// A spinner line on stderr while the CLI waits (for a result, for replies), so a person sees it
-// is alive; nothing at all when stderr is not a terminal, so scripts and logs stay clean.
+// Progress on stderr, so stdout stays what scripts read: a spinner line while the CLI waits (only
+// on a terminal, so logs stay clean) and one line per step of a multi-step action.
+
+import { paint } from "./terminal";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -32,4 +34,14 @@ export function startProgress(text: string, stream: NodeJS.WriteStream = process
       stream.write("\r\x1b[2K");
     },
   };
+}
+
+/** One step of a longer action (`relaunch`): `→ text` on stderr. */
+export function printStep(text: string): void {
+  process.stderr.write(`${paint("→", ["cyan", "bold"], process.stderr)} ${text}\n`);
+}
+
+/** A warning the action's plan carries: `warning: text` on stderr. */
+export function printWarning(text: string): void {
+  process.stderr.write(`${paint("warning:", ["yellow", "bold"], process.stderr)} ${text}\n`);
 }

@@ -30,7 +30,7 @@ async function addUserCommand(name: string, flags: AddFlags): Promise<void> {
   const piped = flags.passwordStdin ? await readPasswordFromStdin() : null;
   if (piped !== null && piped.length === 0) throw new CliError("--password-stdin read an empty password: pipe one in, e.g. `printf %s \"$PASSWORD\" | celeriac users add …`.", EXIT.USAGE);
   const password = piped ?? generatePassword();
-  const user = await withCliAdmin({}, { cluster: false }, (admin) =>
+  const { result: user } = await withCliAdmin({}, { cluster: false }, (admin) =>
     admin.act({ action: "user.add", target: trimmed, input: { name: trimmed, role: flags.role } }, async () => {
       const created = await addUser(admin.runtime.store, { name: trimmed, role: flags.role, password });
       return { id: created.id, name: created.name, role: created.role };
