@@ -69,6 +69,8 @@ async function extendedArguments(runtime: Runtime, task: TaskDetail): Promise<{ 
   return { args, kwargs: kwargs as Record<string, unknown> };
 }
 
+const MEMBER_WINDOW_SECONDS = 86_400;
+
 /**
  * The chord join to rebuild before a header member is re-sent: the other members' results from
  * their result documents, the chord's size, without the member's own entry (and without other
@@ -83,11 +85,12 @@ async function planChordJoin(runtime: Runtime, task: TaskDetail, request: TaskRe
     warnings.push(`The task is a member of chord ${groupId}, but no result backend is configured here (CELERY_RESULT_BACKEND), so its join cannot be rebuilt: the chord body will not fire.`);
     return undefined;
   }
-  const workflow = await runtime.store.getWorkflow(task.rootId ?? task.id);
-  const group = workflow.groups.find((candidate) => candidate.id === groupId);
-  const members = workflow.nodes.filter((node) => node.groupId === groupId);
-  const size = group?.size ?? members.length;
-  if (group?.size === undefined) warnings.push(`The size of chord ${groupId} is not recorded: taking the ${members.length} member(s) the history knows.`);
+  // Header members leave together; a day either side of this one's first sighting finds them all.
+  const around = task.firstAt;
+  const group = await runtime.store.listGroupMembers(groupId, { from: around - MEMBER_WINDOW_SECONDS, to: around + MEMBER_WINDOW_SECONDS });
+  const members = group.members;
+  const size = group.size ?? members.length;
+  if (group.size === undefined) warnings.push(`The size of chord ${groupId} is not recorded: taking the ${members.length} member(s) the history knows.`);
   else if (members.length < size) warnings.push(`Only ${members.length} of the chord's ${size} members are in the history: results of the others cannot be re-recorded, so the body may never fire.`);
   const others = members.filter((member) => member.id !== task.id);
   const metas = await unavailableOnFailure(`read the chord members' results from ${backend.displayUrl}`, () => backend.getMany(others.map((member) => member.id)));
@@ -108,7 +111,7 @@ async function planChordJoin(runtime: Runtime, task: TaskDetail, request: TaskRe
     }
   });
   const bodyId = typeof body.options?.task_id === "string" ? body.options.task_id : null;
-  const bodyNode = bodyId ? workflow.nodes.find((node) => node.id === bodyId) : undefined;
+  const bodyNode = bodyId ? await runtime.store.getTask(bodyId) : null;
   if (bodyNode?.state === SUCCESS) warnings.push(`The chord body ${body.task} ${bodyId} already succeeded: it runs again.`);
   return { groupId, size, parts, drop, bodyId, bodyName: body.task };
 }

@@ -10,6 +10,7 @@ export { listTasksQuery, type ListTasksQuery, type TaskPage, type TaskSummary } 
 export type { TaskDetail } from "./get-task";
 export type { Workflow, WorkflowNode, WorkflowGroup, WorkflowGraphEdge } from "./get-workflow";
 export type { WorkerSummary } from "./list-workers";
+export type { GroupMember, GroupMembers } from "./list-group-members";
 export { timeRange, type TimeRange } from "./time-range";
 export type { Throughput, ThroughputMinute } from "./get-throughput";
 export type { TaskStats, Percentiles } from "./get-task-stats";

@@ -14,6 +14,7 @@ import { getTaskStats, type TaskStats } from "./get-task-stats";
 import { getThroughput, type Throughput } from "./get-throughput";
 import { getWorkflow, type Workflow } from "./get-workflow";
 import { incrementCounters } from "./increment-counters";
+import { type GroupMembers, listGroupMembers } from "./list-group-members";
 import { listRecentRootIds } from "./list-recent-root-ids";
 import { listTasks, type ListTasksQuery, type TaskPage } from "./list-tasks";
 import { listUnfinishedTaskIds } from "./list-unfinished-task-ids";
@@ -76,6 +77,11 @@ export class Store implements HistoryWriter, HistoryReader {
 
   getWorkflow(rootId: string): Promise<Workflow> {
     return this.guard(() => getWorkflow(this.sql, rootId));
+  }
+
+  /** A group's members first seen within the window (epoch seconds), and its recorded size. */
+  listGroupMembers(groupId: string, window: { from: number; to: number }): Promise<GroupMembers> {
+    return this.guard(() => listGroupMembers(this.sql, groupId, window));
   }
 
   listWorkers(now?: number): Promise<WorkerSummary[]> {
