@@ -141,6 +141,8 @@ export class EventIngestor {
   // waited for room), so that delivery must be requeued, not acked.
   private incomplete = false;
   private stopping = false;
+  // stop() has returned: a write still finishing must not schedule more.
+  private closed = false;
   private readonly counterSink: EventIngestorOptions["counters"];
   // What the counter sink already has, and whether a push is under way.
   private pushed = { received: 0, written: 0, dropped: 0, malformed: 0 };
@@ -212,6 +214,7 @@ export class EventIngestor {
       await sleep(10);
     }
     await receiverStopped;
+    this.closed = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.pushing;
@@ -320,7 +323,7 @@ export class EventIngestor {
 
   // Starts writes while there is a batch to go (full, due, or stopping) and a write slot free.
   private kick(): void {
-    while (!this.retryTimer && this.inFlight.size < this.config.maxConcurrentWrites && !(this.buffer.empty && this.buffer.deliveries === 0) && (this.due || this.stopping || this.full())) {
+    while (!this.closed && !this.retryTimer && this.inFlight.size < this.config.maxConcurrentWrites && !(this.buffer.empty && this.buffer.deliveries === 0) && (this.due || this.stopping || this.full())) {
       this.due = false;
       if (this.flushTimer) clearTimeout(this.flushTimer);
       this.flushTimer = null;
@@ -333,6 +336,7 @@ export class EventIngestor {
 
   private written(pending: IngestBuffer, written: boolean): void {
     this.inFlight.delete(pending);
+    if (this.closed) return;
     if (!written) {
       // Keep it, with what arrived since, and hold every write back until the retry.
       pending.absorb(this.buffer);

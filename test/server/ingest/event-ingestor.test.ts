@@ -182,6 +182,7 @@ describe("EventIngestor", () => {
     await waitFor("received", () => lossy.ingestor.stats().received === 5);
     await lossy.ingestor.stop();
     expect(lossy.ingestor.stats()).toMatchObject({ dropped: 5, written: 0 });
+
   });
 
   it("stop() while the consumer waits for room requeues that delivery too: every event is back in the queue", async () => {
@@ -193,6 +194,22 @@ describe("EventIngestor", () => {
     await ingestor.stop();
     expect(await broker.queueSize(queueName)).toBe(5);
     expect(ingestor.stats()).toMatchObject({ received: 2, written: 0, dropped: 0 });
+  });
+
+  it("a write that fails after stop() gave up on it is not retried", async () => {
+    const { writer, ingestor, started } = setup({ durable: false, flushIntervalMs: 10, stopTimeoutMs: 50, retryInitialMs: 10 });
+    let calls = 0;
+    writer.applyBatch = async () => {
+      calls += 1;
+      await sleep(200);
+      throw new Error("statement timeout");
+    };
+    await ingestor.start();
+    await started("t1");
+    await waitFor("a write in flight", () => calls === 1);
+    await ingestor.stop();
+    await sleep(400);
+    expect(calls).toBe(1);
   });
 
   it("marks a worker whose heartbeat expired offline and reports the tasks it had started as possibly lost", async () => {
