@@ -44,6 +44,12 @@ export interface TraceJob {
   timeLimit: number | null;
   /** True once the worker has announced this job revoked/terminated: its outcome is then dropped. */
   isSettled(): boolean;
+  /**
+   * The early ack in flight (never rejects; null with acksLate). The body runs only after it has
+   * landed, as Celery acks before executing; the STARTED write is issued alongside instead of
+   * after it, which saves a round trip per task without letting the body run unacked.
+   */
+  acked: Promise<void> | null;
 }
 
 const ORDERED_TASK_FIELDS = ["name", "args", "kwargs", "worker", "retries", "queue"] as const;
@@ -103,9 +109,9 @@ export class Tracer {
     const started = now();
     const children: ResultTuple[] = [];
     const rootId = request.root_id || request.id;
-    if (task.trackStarted ?? this.settings.trackStarted) {
-      if (!job.ignoreResult) await this.store(request, STARTED, { pid: this.settings.pid, hostname: this.settings.hostname }, null, children);
-    }
+    const storingStarted = (task.trackStarted ?? this.settings.trackStarted) && !job.ignoreResult ? this.store(request, STARTED, { pid: this.settings.pid, hostname: this.settings.hostname }, null, children) : null;
+    // Together, so a failed STARTED write is observed at once, not left unhandled behind the ack.
+    if (storingStarted || job.acked) await Promise.all([storingStarted, job.acked]);
     let retval: unknown;
     try {
       retval = await this.runWithLimits(job, children);

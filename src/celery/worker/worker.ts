@@ -379,7 +379,8 @@ export class Worker implements ControlTarget {
     this.processed += 1;
     this.totals.set(parsed.task, (this.totals.get(parsed.task) ?? 0) + 1);
     request.timeStart = Date.now() / 1000;
-    if (!this.acksLate(request)) await this.ack(request);
+    // Early ack and the STARTED write go out together; the tracer runs the body once both landed.
+    const acked = this.acksLate(request) ? null : this.ack(request);
     this.sendTaskEvent("task-started", { uuid: parsed.id }, task);
     const [hard, soft] = parsed.timelimit;
     const job: TraceJob = {
@@ -390,6 +391,7 @@ export class Worker implements ControlTarget {
       softTimeLimit: soft ?? task.softTimeLimit ?? null,
       timeLimit: hard ?? task.timeLimit ?? null,
       isSettled: () => request.settled,
+      acked,
     };
     let outcome: TraceOutcome;
     try {
