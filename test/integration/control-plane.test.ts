@@ -63,6 +63,8 @@ await describeWith(["redis", "python-celery"], "control plane on Redis with a Py
       await new Promise((resolve) => setTimeout(resolve, 100));
       postToApi = (await workflow()).find((node) => node.name === "seedflow.post_to_api");
     }
+    // The worker's capture record of post_to_api's own message may trail its failure event.
+    await plane.waitForTask(postToApi.id, (t) => t.messageJson?.startsWith('{"headers"') === true, "post_to_api's captured message");
     return { rootId, postToApiId: postToApi.id, postProcessId: result.id };
   }
 

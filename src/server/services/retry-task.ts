@@ -56,15 +56,19 @@ function parseJson(text: string | undefined): unknown {
   }
 }
 
-/** The task's real JSON arguments: the store's (from result_extended), else the backend document's. */
+/**
+ * The task's real JSON arguments: the result document's (result_extended: what the worker ran
+ * with), else the store's. The backend comes first because the store's may still be a planned
+ * step's partial signature arguments when the step's own message was never captured.
+ */
 async function extendedArguments(runtime: Runtime, task: TaskDetail): Promise<{ args: unknown[]; kwargs: Record<string, unknown> } | null> {
-  let args = parseJson(task.argsJson);
-  let kwargs = parseJson(task.kwargsJson) ?? {};
-  if (!Array.isArray(args) && !(runtime.app.backend instanceof DisabledBackend)) {
-    const meta = await unavailableOnFailure(`read the result of ${task.id} from ${runtime.app.backend.displayUrl}`, () => runtime.app.backend.getTaskMeta(task.id));
-    args = meta.args;
-    kwargs = meta.kwargs ?? {};
+  const { backend } = runtime.app;
+  if (!(backend instanceof DisabledBackend)) {
+    const meta = await unavailableOnFailure(`read the result of ${task.id} from ${backend.displayUrl}`, () => backend.getTaskMeta(task.id));
+    if (Array.isArray(meta.args)) return { args: meta.args, kwargs: meta.kwargs ?? {} };
   }
+  const args = parseJson(task.argsJson);
+  const kwargs = parseJson(task.kwargsJson) ?? {};
   if (!Array.isArray(args) || typeof kwargs !== "object" || kwargs === null || Array.isArray(kwargs)) return null;
   return { args, kwargs: kwargs as Record<string, unknown> };
 }

@@ -3,7 +3,7 @@
 
 import { READY_STATES, RECEIVED, RETRY } from "../../celery/index";
 import type { TaskObservation, TimelineEvent } from "../ingest/observation";
-import { stateRank } from "./state-rank";
+import { PLANNED, stateRank } from "./state-rank";
 import type { TaskRecord } from "./task-record";
 
 /** Fields every observation may carry, copied according to whether its state is current. */
@@ -14,6 +14,12 @@ const PLAIN_FIELDS = [
 
 /** What a late RECEIVED may still fill in (celery.events.state.Task.merge_rules). */
 const RECEIVED_FILLS: ReadonlySet<string> = new Set(["name", "argsJson", "kwargsJson", "argsRepr", "kwargsRepr", "parentId", "rootId", "retries", "eta", "expires"]);
+
+/** What a task's own captured message says better than anything recorded before it was sent. */
+const MESSAGE_FIELDS: ReadonlySet<string> = new Set(["argsJson", "kwargsJson", "argsRepr", "kwargsRepr", "queue", "exchange", "routingKey", "eta", "expires", "messageJson"]);
+
+/** How workflow-graph.ts stores a planned step's messageJson (`{"signature": dict}`). */
+const PLANNED_MESSAGE_PREFIX = '{"signature"';
 
 /** Events carry reprs; the backend and captured messages carry JSON, which must not be overwritten by them. */
 const OUTCOME_FIELDS = ["result", "exception", "traceback"] as const;
@@ -74,12 +80,15 @@ export function mergeTask(record: TaskRecord | undefined, observation: TaskObser
     : { id: observation.id, state: "PENDING", stateRank: stateRank("PENDING"), possiblyLost: false, rolledUp: false, events: [], firstAt: now };
   const stale = record !== undefined && !current;
   const fillsOnly = stale && observation.state === RECEIVED;
+  // The step's own message may be captured after its events made it finish: it still replaces
+  // the planned signature (and its partial arguments), which a retry would otherwise re-send.
+  const replacesPlan = observation.source === "capture" && observation.state !== PLANNED && observation.messageJson !== undefined && record?.messageJson?.startsWith(PLANNED_MESSAGE_PREFIX) === true;
 
   for (const field of PLAIN_FIELDS) {
     const value = observation[field];
     if (value === undefined) continue;
     if (fillsOnly && !RECEIVED_FILLS.has(field)) continue;
-    if (stale && next[field] !== undefined) continue;
+    if (stale && next[field] !== undefined && !(replacesPlan && MESSAGE_FIELDS.has(field))) continue;
     (next as unknown as Record<string, unknown>)[field] = value;
   }
   if (!fillsOnly) {

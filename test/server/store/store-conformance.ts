@@ -99,6 +99,18 @@ export function storeConformance(open: OpenFreshStore): void {
     expect(await store.getTask(id)).toMatchObject({ state: "PENDING", name: "tasks.step", sentAt: T0 });
   });
 
+  it("lets a step's own captured message replace its planned signature even after the step finished", async () => {
+    const id = uniqueName("late-capture");
+    const message = '{"headers": {"id": "x"}, "properties": {}, "body": [[[1, 2]], {}, {}]}';
+    await store.applyBatch(tasks({ id, source: "capture", state: "PLANNED", name: "tasks.step", argsJson: "[]", messageJson: '{"signature": {"task": "tasks.step"}}' }));
+    await store.applyBatch(tasks({ id, source: "event", state: "FAILURE", stateAt: T0 + 5, queue: "q-event" }));
+    await store.applyBatch(tasks({ id, source: "capture", state: "PENDING", stateAt: T0, sentAt: T0, argsJson: "[[1, 2]]", messageJson: message, queue: "q", exchange: "", routingKey: "q" }));
+    expect(await store.getTask(id)).toMatchObject({ state: "FAILURE", argsJson: "[[1, 2]]", messageJson: message, queue: "q", routingKey: "q", sentAt: T0 });
+    // A message already captured is not replaced by a stale one.
+    await store.applyBatch(tasks({ id, source: "capture", state: "PENDING", stateAt: T0, argsJson: "[[9]]", messageJson: '{"headers": {}, "properties": {}, "body": [[[9]], {}, {}]}' }));
+    expect((await store.getTask(id))?.argsJson).toBe("[[1, 2]]");
+  });
+
   it("never clears a field with an unknown one, keeps the earliest sentAt and latest finishedAt, and lets a late RECEIVED only fill gaps", async () => {
     const id = uniqueName("fields");
     await store.applyBatch(tasks({ id, source: "event", state: "FAILURE", stateAt: T0 + 9, finishedAt: T0 + 9, exception: "KeyError('x')", traceback: "Traceback …", worker: "w@b", retries: 2 }));
