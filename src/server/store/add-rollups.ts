@@ -2,7 +2,7 @@
 // finishing × task name × queue × worker × state, with runtime and queue-wait histograms.
 
 import { emptyHistogram, histogramBucket } from "./histogram";
-import type { SqlClient } from "./sql-client";
+import type { BatchStatement } from "./batch-statement";
 import type { TaskRecord } from "./task-record";
 
 interface RollupRow {
@@ -57,14 +57,18 @@ function rollupRows(tasks: readonly TaskRecord[], now: number): RollupRow[] {
 // Element-wise sum of two equally long int arrays.
 const addArrays = (a: string, b: string) => `ARRAY(SELECT u.x + u.y FROM unnest(${a}, ${b}) WITH ORDINALITY AS u(x, y, i) ORDER BY u.i)`;
 
-/** Adds the tasks to the rollups (callers pass each task once: see writeTasks). */
-export async function addRollups(sql: SqlClient, tasks: readonly TaskRecord[], now: number): Promise<void> {
+/** Adds counting the tasks into the rollups to the batch statement (each task once: see readTasks). */
+export function addRollups(statement: BatchStatement, tasks: readonly TaskRecord[], now: number): void {
   if (tasks.length === 0) return;
-  await sql.execute(
+  // Histograms travel as array literals ("{0,3,1,…}"): a text → int[] cast is far cheaper than
+  // unpacking JSON arrays element by element.
+  const rows = rollupRows(tasks, now).map((row) => ({ ...row, runtimeHist: `{${row.runtimeHist.join(",")}}`, waitHist: `{${row.waitHist.join(",")}}` }));
+  statement.add(
+    "rollups",
     `INSERT INTO task_rollup AS r (minute, task_name, queue, worker, state, count, runtime_sum, runtime_count, runtime_hist, wait_sum, wait_count, wait_hist)
      SELECT to_timestamp(x.minute), x."taskName", x.queue, x.worker, x.state, x.count, x."runtimeSum", x."runtimeCount",
             x."runtimeHist"::int[], x."waitSum", x."waitCount", x."waitHist"::int[]
-     FROM jsonb_to_recordset($1::jsonb) AS x(minute float8, "taskName" text, queue text, worker text, state text, count int,
+     FROM jsonb_to_recordset(${statement.param(JSON.stringify(rows))}::jsonb) AS x(minute float8, "taskName" text, queue text, worker text, state text, count int,
           "runtimeSum" float8, "runtimeCount" int, "runtimeHist" text, "waitSum" float8, "waitCount" int, "waitHist" text)
      ON CONFLICT (minute, task_name, queue, worker, state) DO UPDATE SET
        count = r.count + excluded.count,
@@ -74,8 +78,5 @@ export async function addRollups(sql: SqlClient, tasks: readonly TaskRecord[], n
        wait_sum = r.wait_sum + excluded.wait_sum,
        wait_count = r.wait_count + excluded.wait_count,
        wait_hist = ${addArrays("r.wait_hist", "excluded.wait_hist")}`,
-    // Histograms travel as array literals ("{0,3,1,…}"): a text → int[] cast is far cheaper than
-    // unpacking JSON arrays element by element.
-    JSON.stringify(rollupRows(tasks, now).map((row) => ({ ...row, runtimeHist: `{${row.runtimeHist.join(",")}}`, waitHist: `{${row.waitHist.join(",")}}` }))),
   );
 }

@@ -1,17 +1,18 @@
 // Records workflow edges; an edge is its (root, from, to, kind), so repeats are no-ops.
 
 import type { WorkflowEdge } from "../ingest/observation";
-import type { SqlClient } from "./sql-client";
+import type { BatchStatement } from "./batch-statement";
 
-/** Inserts the edges that are not there yet. */
-export async function writeEdges(sql: SqlClient, edges: readonly WorkflowEdge[]): Promise<void> {
+/** Adds the insert of the edges not there yet to the batch statement. */
+export function writeEdges(statement: BatchStatement, edges: readonly WorkflowEdge[]): void {
   if (edges.length === 0) return;
-  await sql.execute(
+  const rows = edges.map(({ rootId, fromId, toId, kind }) => ({ rootId, fromId, toId, kind }));
+  statement.add(
+    "edges",
     `INSERT INTO workflow_edge (root_id, from_id, to_id, kind)
      SELECT x."rootId", x."fromId", x."toId", x.kind
-     FROM jsonb_to_recordset($1::jsonb) AS x("rootId" text, "fromId" text, "toId" text, kind text)
+     FROM jsonb_to_recordset(${statement.param(JSON.stringify(rows))}::jsonb) AS x("rootId" text, "fromId" text, "toId" text, kind text)
      ORDER BY 1, 2, 3, 4
      ON CONFLICT DO NOTHING`,
-    JSON.stringify(edges.map(({ rootId, fromId, toId, kind }) => ({ rootId, fromId, toId, kind }))),
   );
 }

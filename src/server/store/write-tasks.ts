@@ -1,26 +1,40 @@
 // Merges a batch's task observations into the task table: lock and read the rows that exist,
-// fold every observation in memory with mergeTask, write each task once (INSERT the new ones,
-// UPDATE the rest), so the hot path is three statements per batch whatever its size.
+// fold every observation in memory with mergeTask, then write each task once (INSERT the new
+// ones, UPDATE the rest) as part of the batch statement.
 
 import type { TaskObservation } from "../ingest/observation";
+import type { BatchStatement } from "./batch-statement";
 import { isReady, mergeTask } from "./merge-task";
 import type { SqlClient } from "./sql-client";
 import { assignTaskColumns, insertTaskColumns, selectTaskColumns, type TaskRecord, taskFromRow, taskRecordset } from "./task-record";
 
 const INSERT = insertTaskColumns("x");
 
-/**
- * Merges and writes the observations of `ids`; returns the newly ready tasks and the ids whose
- * INSERT lost a race with a concurrent writer (they exist now: merge them again).
- */
-async function writeOnce(sql: SqlClient, ids: string[], byId: Map<string, TaskObservation[]>, now: number): Promise<{ newlyReady: TaskRecord[]; raced: string[] }> {
+/** Constraint a task INSERT violates when another transaction created the same task first. */
+export const TASK_PRIMARY_KEY = "task_pkey";
+
+export interface MergedTasks {
+  created: TaskRecord[];
+  updated: TaskRecord[];
+  /** Tasks that reached a ready state for the first time (marked rolledUp: counted once). */
+  newlyReady: TaskRecord[];
+}
+
+/** Locks and reads the batch's existing tasks and folds every observation into them. */
+export async function mergeTasks(sql: SqlClient, observations: readonly TaskObservation[], now: number): Promise<MergedTasks> {
+  const merged: MergedTasks = { created: [], updated: [], newlyReady: [] };
+  if (observations.length === 0) return merged;
+  const byId = new Map<string, TaskObservation[]>();
+  for (const observation of observations) {
+    const list = byId.get(observation.id);
+    if (list) list.push(observation);
+    else byId.set(observation.id, [observation]);
+  }
   // Sorted ids: concurrent writers lock rows in the same order and cannot deadlock.
+  const ids = [...byId.keys()].sort();
   const rows = await sql.query(`SELECT ${selectTaskColumns("t")} FROM task t WHERE t.id = ANY($1::text[]) ORDER BY t.id FOR UPDATE`, ids);
   const existing = new Map(rows.map((row) => [row.id as string, taskFromRow(row)]));
 
-  const created: TaskRecord[] = [];
-  const updated: TaskRecord[] = [];
-  const newlyReady: TaskRecord[] = [];
   for (const id of ids) {
     const before = existing.get(id);
     let record = before;
@@ -28,49 +42,23 @@ async function writeOnce(sql: SqlClient, ids: string[], byId: Map<string, TaskOb
     if (!record) continue;
     if (isReady(record) && !record.rolledUp) {
       record.rolledUp = true;
-      newlyReady.push(record);
+      merged.newlyReady.push(record);
     }
-    (before ? updated : created).push(record);
+    (before ? merged.updated : merged.created).push(record);
   }
-
-  let raced: string[] = [];
-  if (created.length > 0) {
-    // `created` is in id order already (lock order). A row another transaction inserted since our
-    // SELECT is left alone here and merged again.
-    const inserted = await sql.query<{ id: string }>(
-      `INSERT INTO task (${INSERT.columns}) SELECT ${INSERT.values} FROM ${taskRecordset("$1", "x")} ON CONFLICT (id) DO NOTHING RETURNING id`,
-      JSON.stringify(created),
-    );
-    if (inserted.length < created.length) {
-      const done = new Set(inserted.map((row) => row.id));
-      raced = created.filter((record) => !done.has(record.id)).map((record) => record.id);
-    }
-  }
-  if (updated.length > 0) {
-    await sql.execute(`UPDATE task SET ${assignTaskColumns("x")}, updated_at = now() FROM ${taskRecordset("$1", "x")} WHERE task.id = x.id`, JSON.stringify(updated));
-  }
-  const lost = new Set(raced);
-  return { newlyReady: newlyReady.filter((record) => !lost.has(record.id)), raced };
+  return merged;
 }
 
 /**
- * Applies the observations and returns the tasks that reached a ready state for the first time
- * (marked rolledUp, so a terminal event seen twice is counted once).
+ * Adds writing the merged tasks to the batch statement. A task another transaction created since
+ * mergeTasks read makes the INSERT fail on TASK_PRIMARY_KEY: the batch is then run again, and
+ * finds the row.
  */
-export async function writeTasks(sql: SqlClient, observations: readonly TaskObservation[], now: number): Promise<TaskRecord[]> {
-  if (observations.length === 0) return [];
-  const byId = new Map<string, TaskObservation[]>();
-  for (const observation of observations) {
-    const list = byId.get(observation.id);
-    if (list) list.push(observation);
-    else byId.set(observation.id, [observation]);
+export function writeTasks(statement: BatchStatement, tasks: MergedTasks): void {
+  if (tasks.created.length > 0) {
+    statement.add("created", `INSERT INTO task (${INSERT.columns}) SELECT ${INSERT.values} FROM ${taskRecordset(statement.param(JSON.stringify(tasks.created)), "x")}`);
   }
-  const newlyReady: TaskRecord[] = [];
-  let ids = [...byId.keys()].sort();
-  while (ids.length > 0) {
-    const round = await writeOnce(sql, ids, byId, now);
-    newlyReady.push(...round.newlyReady);
-    ids = round.raced;
+  if (tasks.updated.length > 0) {
+    statement.add("updated", `UPDATE task SET ${assignTaskColumns("x")}, updated_at = now() FROM ${taskRecordset(statement.param(JSON.stringify(tasks.updated)), "x")} WHERE task.id = x.id`);
   }
-  return newlyReady;
 }

@@ -3,6 +3,7 @@
 
 import { STARTED } from "../../celery/index";
 import type { WorkerObservation } from "../ingest/observation";
+import type { BatchStatement } from "./batch-statement";
 import type { SqlClient } from "./sql-client";
 
 interface WorkerRow {
@@ -45,16 +46,22 @@ function foldWorkers(observations: readonly WorkerObservation[]): WorkerRow[] {
 const newer = "excluded.last_seen >= w.last_seen";
 const newest = (column: string) => `CASE WHEN ${newer} THEN COALESCE(excluded.${column}, w.${column}) ELSE COALESCE(w.${column}, excluded.${column}) END`;
 
-/** Upserts the workers; tasks STARTED on one now offline get possiblyLost (mergeTask clears it). */
-export async function writeWorkers(sql: SqlClient, observations: readonly WorkerObservation[]): Promise<void> {
+/** The CTE whose rows are the upserted workers' (hostname, status). */
+export const WORKERS_CTE = "workers";
+
+/**
+ * Adds the workers' upsert to the batch statement as WORKERS_CTE; whoever runs it passes the
+ * hostnames left offline to markTasksLost.
+ */
+export function writeWorkers(statement: BatchStatement, observations: readonly WorkerObservation[]): void {
   if (observations.length === 0) return;
-  const rows = foldWorkers(observations);
-  const result = await sql.query<{ hostname: string; status: string }>(
+  statement.add(
+    WORKERS_CTE,
     `INSERT INTO worker AS w (hostname, status, last_heartbeat, clock, freq, pid, active, processed, loadavg, sw_ident, sw_ver, sw_sys, first_seen, last_seen)
      SELECT x.hostname, x.status, to_timestamp(x."lastHeartbeat"), x.clock::bigint, x.freq, x.pid, x.active, x.processed,
             CASE WHEN x.loadavg IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(x.loadavg)::float8) END,
             x."swIdent", x."swVer", x."swSys", to_timestamp(x."firstSeen"), to_timestamp(x."lastSeen")
-     FROM jsonb_to_recordset($1::jsonb) AS x(hostname text, status text, "lastHeartbeat" float8, clock float8, freq float8, pid int,
+     FROM jsonb_to_recordset(${statement.param(JSON.stringify(foldWorkers(observations)))}::jsonb) AS x(hostname text, status text, "lastHeartbeat" float8, clock float8, freq float8, pid int,
           active int, processed int, loadavg jsonb, "swIdent" text, "swVer" text, "swSys" text, "firstSeen" float8, "lastSeen" float8)
      ON CONFLICT (hostname) DO UPDATE SET
        status = CASE WHEN ${newer} THEN excluded.status ELSE w.status END,
@@ -64,10 +71,7 @@ export async function writeWorkers(sql: SqlClient, observations: readonly Worker
        sw_ver = ${newest("sw_ver")}, sw_sys = ${newest("sw_sys")},
        first_seen = LEAST(w.first_seen, excluded.first_seen), last_seen = GREATEST(w.last_seen, excluded.last_seen)
      RETURNING hostname, status`,
-    JSON.stringify(rows),
   );
-  const offline = result.filter((row) => row.status === "offline").map((row) => row.hostname);
-  if (offline.length > 0) await markTasksLost(sql, offline);
 }
 
 /** Flags the tasks still STARTED on these workers as possibly lost. */
