@@ -24,7 +24,8 @@ async function runRelaunch(rootId: string, flags: RelaunchFlags): Promise<void> 
     const input = { rootId, mode } as const;
     const preview = await previewRelaunch(runtime, input);
     if (mode === "all" && preview.message) {
-      printStep(`Relaunching the whole workflow: new root ${preview.message.name} ${preview.message.taskId} to ${preview.message.queue ?? preview.message.routingKey}, ${preview.message.continuation.length} step(s) after it`);
+      // The preview's new ids are examples: sending draws fresh ones, printed once sent.
+      printStep(`Relaunching the whole workflow under new ids: ${preview.message.name} to ${preview.message.queue ?? preview.message.routingKey}, then ${preview.message.continuation.length} step(s) after it`);
     }
     for (const retry of preview.retries) printStep(`Retrying failed step ${retry.name ?? "task"} ${retry.taskId} (${retry.state})`);
     for (const step of preview.skipped) printStep(`Leaving ${step.name ?? "task"} ${step.taskId} (${step.state}): ${step.reason}`);
@@ -36,7 +37,7 @@ async function runRelaunch(rootId: string, flags: RelaunchFlags): Promise<void> 
     }
     printStep("Sending");
     const { result, auditId } = await act({ action: "workflow.relaunch", target: rootId, reason: flags.reason, input }, () => relaunchWorkflow(runtime, input));
-    printStep(`Sent ${result.sentIds.length} message(s): ${result.sentIds.join(", ")}`);
+    printStep(`Sent ${result.sentIds.length} message(s): ${result.sentIds.join(", ")}${result.newRootId ? ` (the new root)` : ""}`);
     if (flags.json) printJson({ ...result, mode, auditId });
     else process.stdout.write(`${result.newRootId ? `Relaunched ${rootId} as ${result.newRootId}` : `Retried the failed steps of ${rootId}`}; audit entry ${auditId}.\n`);
   });
