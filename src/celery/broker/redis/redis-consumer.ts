@@ -54,6 +54,7 @@ export class RedisConsumer implements Consumer {
   private loop: Promise<void> = Promise.resolve();
   private wake: (() => void) | null = null;
   private readonly queueOfKey = new Map<string, string>();
+  private readonly sourceOfKey = new Map<string, string>();
   private readonly queueOfExchange = new Map<string, string>();
   private readonly prefetch: number;
   private readonly noAck: boolean;
@@ -174,7 +175,10 @@ export class RedisConsumer implements Consumer {
 
   private async onReserved(items: ReservedItem[]): Promise<void> {
     this.rotate(items.map((item) => this.queueOf(item.key)));
-    for (const item of items) await this.accept(item.key, item.raw, item.tracked);
+    for (const item of items) {
+      const recording = this.accept(item.key, item.raw, item.tracked);
+      if (recording) await recording;
+    }
   }
 
   // Reserved while cancelling: back to the head in their original order, bookkeeping removed,
@@ -196,24 +200,45 @@ export class RedisConsumer implements Consumer {
     }
   }
 
-  /** Decodes one popped item, records it unless `tracked` already is, and hands it over. */
-  private async accept(key: string, raw: string, tracked: boolean): Promise<void> {
+  /**
+   * Decodes one popped item, records it unless `tracked` already is, and hands it over. Returns a
+   * promise only when it has a round trip to make, so a reserved batch is handed over without a
+   * turn of the event loop per item.
+   */
+  private accept(key: string, raw: string, tracked: boolean): Promise<void> | undefined {
     const queue = this.queueOf(key);
     let decoded: DecodedEnvelope;
     try {
-      decoded = decodeRedisEnvelope(raw, `Redis queue "${queue}" (list ${JSON.stringify(key)})`);
+      decoded = decodeRedisEnvelope(raw, this.sourceOf(key, queue));
     } catch (error) {
       // Dropped, as before batching: do not leave it in unacked to come back after the timeout.
       this.report(error as Error);
-      if (tracked) await this.forget(raw);
-      return;
+      return tracked ? this.forget(raw) : undefined;
     }
     const tag = decoded.deliveryTag || randomUUID();
-    if (!this.noAck) {
-      if (!tracked) await this.parts.qos.append(tag, raw, decoded.exchange, decoded.routingKey);
-      this.unacked.set(tag, decoded);
+    if (this.noAck) {
+      this.hand(this.makeDelivery(queue, tag, decoded, false));
+      return undefined;
     }
-    this.hand(this.makeDelivery(queue, tag, decoded, !this.noAck));
+    const deliver = (): void => {
+      this.unacked.set(tag, decoded);
+      this.hand(this.makeDelivery(queue, tag, decoded, true));
+    };
+    if (tracked) {
+      deliver();
+      return undefined;
+    }
+    return this.parts.qos.append(tag, raw, decoded.exchange, decoded.routingKey).then(deliver);
+  }
+
+  // What an undecodable item's error names: built once per list, not per message.
+  private sourceOf(key: string, queue: string): string {
+    let source = this.sourceOfKey.get(key);
+    if (source === undefined) {
+      source = `Redis queue "${queue}" (list ${JSON.stringify(key)})`;
+      this.sourceOfKey.set(key, source);
+    }
+    return source;
   }
 
   private onPublished(channel: string, data: string): void {
