@@ -22,8 +22,9 @@ export interface CliOptions {
 }
 
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(CELERY_|CELERIAC_|DATABASE_URL$|FORCE_COLOR$|NO_COLOR$)/.test(key)));
-  return { ...env, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) if (/^(CELERY_|CELERIAC_|DATABASE_URL$|FORCE_COLOR$|NO_COLOR$)/.test(key)) delete env[key];
+  return Object.assign(env, extra);
 }
 
 function spawnCli(args: string[], options: CliOptions): ChildProcess {
