@@ -1,0 +1,68 @@
+"use client";
+// A task's actions: retry under the same id (the workflow resumes where it failed) or a new one,
+// and revoke, optionally terminating it — each previewed, confirmed and audited.
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import { useTRPC } from "../trpc/react";
+import { ConfirmAction } from "./confirm-action";
+import { MessagePreview } from "./message-preview";
+import { RevokeOptions, type RevokeSignal } from "./revoke-options";
+import { RevokePreview } from "./revoke-preview";
+import { RevokeReplies } from "./revoke-replies";
+import { WarningList } from "./warning-list";
+
+export function TaskActions({ taskId }: { taskId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const retry = useMutation(trpc.actions.retry.mutationOptions());
+  const revoke = useMutation(trpc.actions.revoke.mutationOptions());
+  const [terminate, setTerminate] = useState(false);
+  const [signal, setSignal] = useState<RevokeSignal>("SIGTERM");
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.history.pathKey() });
+  return (
+    <span className="toolbar actions">
+      {([false, true] as const).map((newId) => (
+        <ConfirmAction
+          key={String(newId)}
+          label={newId ? "Retry as new task" : "Retry"}
+          title={newId ? "Retry under a new task id" : "Retry this task (same id)"}
+          preview={trpc.actions.previewRetry.queryOptions({ taskId, newId })}
+          renderPreview={(preview) => (
+            <>
+              <p>
+                Sends {preview.name ?? "the task"} ({preview.state}) again from its {preview.source === "captured" ? "captured message" : "result document's arguments"}
+                {newId ? " under a new id (same root and parent)" : ", same id, retries + 1: what ran after it runs again"}.
+              </p>
+              <MessagePreview message={preview.message} />
+              <WarningList warnings={preview.warnings} />
+            </>
+          )}
+          submit={(_preview, idempotencyKey, reason) => retry.mutateAsync({ taskId, newId, idempotencyKey, reason })}
+          renderResult={(result) => (
+            <p>
+              Sent as{" "}
+              <Link className="mono" href={`/tasks/${encodeURIComponent(result.sentId)}`}>
+                {result.sentId}
+              </Link>
+              {result.chordGroupId ? ` (chord join of ${result.chordGroupId} rebuilt)` : ""}.
+            </p>
+          )}
+          onDone={refresh}
+        />
+      ))}
+      <ConfirmAction
+        label="Revoke"
+        title="Revoke this task"
+        danger
+        options={<RevokeOptions terminate={terminate} signal={signal} onChange={(t, s) => (setTerminate(t), setSignal(s))} />}
+        preview={trpc.actions.previewRevoke.queryOptions({ taskId, terminate, signal })}
+        renderPreview={(preview) => <RevokePreview preview={preview} />}
+        submit={(_preview, idempotencyKey, reason) => revoke.mutateAsync({ taskId, terminate, signal, idempotencyKey, reason })}
+        renderResult={(result) => <RevokeReplies result={result} />}
+        onDone={refresh}
+      />
+    </span>
+  );
+}
