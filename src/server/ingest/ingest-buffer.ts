@@ -75,6 +75,10 @@ export class IngestBuffer {
   private outcome: { lost: Error | null } | null = null;
   private held = 0;
   private acks = 0;
+  // A Map keeps deleted entries as holes until it is rehashed, and every new iteration walks them
+  // from the start: dropping the oldest one at a time with fresh iterations is quadratic. One live
+  // iterator walks past each hole once (it also sees entries added later).
+  private oldest: Iterator<[string, TaskSlot]> | null = null;
 
   /** Events held (each task or worker event counts once, however merged). */
   get events(): number {
@@ -165,8 +169,14 @@ export class IngestBuffer {
    */
   dropOldest(events: number): number {
     let dropped = 0;
-    for (const [id, slot] of this.tasks) {
-      if (dropped >= events) break;
+    while (dropped < events) {
+      this.oldest ??= this.tasks.entries();
+      const next = this.oldest.next();
+      if (next.done) {
+        this.oldest = null;
+        break;
+      }
+      const [id, slot] = next.value;
       this.tasks.delete(id);
       dropped += slot.events;
     }
