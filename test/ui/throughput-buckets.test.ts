@@ -2,7 +2,7 @@
 // as per-minute rates.
 
 import { describe, expect, it } from "vitest";
-import { bucketMinutes, throughputBuckets } from "../../src/app/_lib/throughput-buckets";
+import { type ThroughputMinuteInput, bucketMinutes, throughputBuckets } from "../../src/app/_lib/throughput-buckets";
 
 describe("throughputBuckets", () => {
   it("uses one-minute bars up to two hours and wider ones beyond, never more than 120 bars", () => {
@@ -18,7 +18,7 @@ describe("throughputBuckets", () => {
 
   it("fills empty minutes with empty buckets and sums states per bucket as a rate", () => {
     const from = 6000;
-    const minutes = [
+    const minutes: ThroughputMinuteInput[] = [
       { minute: 6000, counts: { SUCCESS: 4 } },
       { minute: 6180, counts: { SUCCESS: 1, FAILURE: 2 } },
     ];
