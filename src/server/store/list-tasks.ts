@@ -67,7 +67,12 @@ export async function listTasks(sql: SqlClient, input: ListTasksQuery): Promise<
     return `$${params.length}`;
   };
   if (query.name) where.push(`t.name = ${param(query.name)}`);
-  if (query.state) where.push(`t.state = ANY(${param(Array.isArray(query.state) ? query.state : [query.state])}::text[])`);
+  if (query.state) {
+    const states = Array.isArray(query.state) ? query.state : [query.state];
+    // One state as `=`: the planner then walks (state, first_at) in order and stops at the page;
+    // with `= ANY` it collects every matching row and sorts them.
+    where.push(states.length === 1 ? `t.state = ${param(states[0])}` : `t.state = ANY(${param(states)}::text[])`);
+  }
   if (query.worker) where.push(`t.worker = ${param(query.worker)}`);
   if (query.queue) where.push(`t.queue = ${param(query.queue)}`);
   if (query.rootId) where.push(`t.root_id = ${param(query.rootId)}`);
