@@ -128,6 +128,50 @@ await describeWith(["redis", "python-celery"], "control plane on Redis with a Py
     expect(Date.now() - started).toBeLessThan(10_000);
   }, 60_000);
 
+  it("revokes a workflow: its running step finishes, and the planned step the worker sends afterwards is discarded on arrival", async () => {
+    const result = await chain(task("seedflow.sleeper").s(3), task("seedflow.add").s(1)).applyAsync();
+    const addId = result.id;
+    const planned = await plane.waitForTask(addId, (t) => t.rootId !== undefined, "the planned add step");
+    const rootId = planned.rootId!;
+    await plane.waitForTask(rootId, (t) => t.state === "STARTED", "the sleeper to start");
+    const operator = plane.caller("operator");
+    const preview = await operator.actions.previewRevokeWorkflow({ rootId });
+    expect(preview.tasks).toHaveLength(2);
+    expect(preview.tasks).toContainEqual({ taskId: rootId, name: "seedflow.sleeper", state: "STARTED" });
+    expect(preview.tasks).toContainEqual({ taskId: addId, name: "seedflow.add", state: "PLANNED" });
+    expect(preview.warnings.join(" ")).toMatch(/without terminate they run to the end/);
+    const { result: revoked } = await operator.actions.revokeWorkflow({ rootId, ...key() });
+    expect([...revoked.revoked].sort()).toEqual([rootId, addId].sort());
+    expect((await plane.runtime.store.getTask(addId))!.state).toBe(REVOKED);
+    await plane.waitForTask(rootId, (t) => t.state === SUCCESS, "the running sleeper to finish");
+    await until("the worker to discard the add step", async () => (await plane.runtime.app.backend.getTaskMeta(addId)).status === REVOKED);
+    expect(worker.output()).toContain(`Discarding revoked task: seedflow.add[${addId}]`);
+  }, 60_000);
+
+  it("sends a task by name to the Python worker, which runs it with the JSON arguments", async () => {
+    const operator = plane.caller("operator");
+    const preview = await operator.actions.previewSend({ name: "seedflow.echo", args: [1, "two", { three: [3] }], kwargs: { password: "hunter2", n: null }, options: { queue, priority: 3 } });
+    expect(preview).toMatchObject({ queue, args: [1, "two", { three: [3] }], kwargs: { password: "[redacted]", n: null } });
+    const { result } = await operator.actions.send({ name: "seedflow.echo", args: [1, "two", { three: [3] }], kwargs: { password: "hunter2", n: null }, options: { queue, priority: 3 }, ...key() });
+    await until("the echo to finish", async () => (await plane.runtime.app.backend.getTaskMeta(result.taskId)).status === SUCCESS);
+    expect((await plane.runtime.app.backend.getTaskMeta(result.taskId)).result).toEqual({ args: [1, "two", { three: [3] }], kwargs: { password: "hunter2", n: null } });
+  }, 60_000);
+
+  it("controls one worker: pool grow, rate and time limits, add and cancel a consumer, with the worker's replies", async () => {
+    const operator = plane.caller("operator");
+    const hostname = worker.hostname;
+    const control = async (action: Parameters<typeof operator.actions.controlWorker>[0]["action"]) => (await operator.actions.controlWorker({ hostname, action, ...key() })).result.replies;
+    expect(await control({ command: "rateLimit", taskName: "seedflow.add", rateLimit: "10/s" })).toEqual([{ [hostname]: { ok: "new rate limit set successfully" } }]);
+    expect(await control({ command: "timeLimit", taskName: "seedflow.add", soft: 10, hard: 20 })).toEqual([{ [hostname]: { ok: "time limits set successfully" } }]);
+    expect(await control({ command: "poolGrow", n: 1 })).toEqual([{ [hostname]: { ok: "pool will grow" } }]);
+    expect(await control({ command: "poolShrink", n: 1 })).toEqual([{ [hostname]: { ok: "pool will shrink" } }]);
+    const extra = `${queue}.extra`;
+    expect(await control({ command: "addConsumer", queue: extra })).toEqual([{ [hostname]: { ok: `add consumer ${extra}` } }]);
+    expect(await control({ command: "cancelConsumer", queue: extra })).toEqual([{ [hostname]: { ok: `no longer consuming from ${extra}` } }]);
+    // Addressed to one worker: another name gets no reply.
+    expect((await operator.actions.controlWorker({ hostname: "nobody@nowhere", action: { command: "poolGrow", n: 1 }, ...key() })).result.replies).toEqual([]);
+  }, 60_000);
+
   it("relaunches a whole workflow under new ids with the same shape, linked to the old root; failedOnly retries only the failed step", async () => {
     const { rootId, postToApiId } = await failedLogin();
     const operator = plane.caller("operator");
@@ -166,4 +210,13 @@ await describeWith(["redis", "python-celery"], "control plane on Redis with a Py
       throw new Error(`${error.message}\n${worker.output().slice(-6000)}`);
     });
   }, 120_000);
+
+  it("shuts the worker down (last: the worker is gone afterwards)", async () => {
+    const operator = plane.caller("operator");
+    const preview = await operator.actions.previewControlWorker({ hostname: worker.hostname, action: { command: "shutdown" } });
+    expect(preview.description).toMatch(/Warm shutdown/);
+    await operator.actions.controlWorker({ hostname: worker.hostname, action: { command: "shutdown" }, ...key() });
+    await until("the worker to shut down", async () => worker.output().includes("Got shutdown from remote"));
+    await until("the worker to stop answering pings", async () => (await plane.runtime.app.control.ping({ destination: [worker.hostname], timeout: 500 })).length === 0);
+  }, 60_000);
 });
