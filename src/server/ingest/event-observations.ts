@@ -54,10 +54,38 @@ function num(value: unknown): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
 
-/** The event as a timeline entry: envelope apart, every other field as received. */
-export function timelineEvent(event: CeleryEvent): TimelineEvent {
+// Task event field → observation field, and the type it must have to count (null: unknown).
+const TASK_FIELDS: ReadonlyMap<string, readonly [keyof TaskObservation, "string" | "number"]> = new Map([
+  ["name", ["name", "string"]],
+  ["root_id", ["rootId", "string"]],
+  ["parent_id", ["parentId", "string"]],
+  ["args", ["argsRepr", "string"]],
+  ["kwargs", ["kwargsRepr", "string"]],
+  ["result", ["result", "string"]],
+  ["exception", ["exception", "string"]],
+  ["traceback", ["traceback", "string"]],
+  ["retries", ["retries", "number"]],
+  ["queue", ["queue", "string"]],
+  ["exchange", ["exchange", "string"]],
+  ["routing_key", ["routingKey", "string"]],
+  ["eta", ["eta", "string"]],
+  ["expires", ["expires", "string"]],
+  ["runtime", ["runtime", "number"]],
+]);
+
+/**
+ * The event as a timeline entry: envelope apart, every other field as received. `visit` sees
+ * each of those fields, so a caller can read them in the same single pass.
+ */
+export function timelineEvent(event: CeleryEvent, visit?: (key: string, value: unknown) => void): TimelineEvent {
   const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(event)) if (!ENVELOPE.has(key) && value !== undefined) fields[key] = value;
+  const source = event as unknown as Record<string, unknown>;
+  for (const key in source) {
+    const value = source[key];
+    if (value === undefined || ENVELOPE.has(key)) continue;
+    fields[key] = value;
+    visit?.(key, value);
+  }
   return { type: event.type, timestamp: event.timestamp, hostname: event.hostname, clock: event.clock, fields };
 }
 
@@ -69,7 +97,6 @@ function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K]
 }
 
 function taskObservation(event: CeleryEvent & { uuid: string }): EventObservations {
-  const e = event as unknown as Record<string, unknown>;
   const task: TaskObservation = { id: event.uuid, source: "event" };
   const state = TASK_EVENT_TO_STATE[event.type];
   if (state !== undefined) {
@@ -77,26 +104,15 @@ function taskObservation(event: CeleryEvent & { uuid: string }): EventObservatio
     task.stateAt = event.timestamp;
     put(task, "clock", event.clock);
   }
-  put(task, "name", text(e.name));
-  put(task, "rootId", text(e.root_id));
-  put(task, "parentId", text(e.parent_id));
-  put(task, "argsRepr", text(e.args));
-  put(task, "kwargsRepr", text(e.kwargs));
-  put(task, "result", text(e.result));
-  put(task, "exception", text(e.exception));
-  put(task, "traceback", text(e.traceback));
-  put(task, "retries", num(e.retries));
   // task-sent comes from the client (gen<pid>@host), every other task event from the worker.
   if (event.type !== "task-sent") task.worker = event.hostname;
-  put(task, "queue", text(e.queue));
-  put(task, "exchange", text(e.exchange));
-  put(task, "routingKey", text(e.routing_key));
-  put(task, "eta", text(e.eta));
-  put(task, "expires", text(e.expires));
-  put(task, "runtime", num(e.runtime));
   const lifecycle = LIFECYCLE[event.type];
   if (lifecycle) task[lifecycle] = event.timestamp;
-  task.event = timelineEvent(event);
+  const known = task as unknown as Record<string, unknown>;
+  task.event = timelineEvent(event, (key, value) => {
+    const target = TASK_FIELDS.get(key);
+    if (target && typeof value === target[1]) known[target[0]] = value;
+  });
   // A retry is re-sent with its own id as parent_id: that is no edge.
   if (task.parentId && task.rootId && task.parentId !== task.id) return { task, edge: { rootId: task.rootId, fromId: task.parentId, toId: task.id, kind: "parent" } };
   return { task };
