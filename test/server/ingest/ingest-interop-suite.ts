@@ -150,7 +150,7 @@ export async function ingestInteropSuite(label: string, services: Service[], ope
         const ran = await runPython<Ran>(peer, WORKLOAD, 90_000);
         const all = [...ran.login, ran.chord, ...ran.header, ran.failed, ran.retried];
         const final = async () => Promise.all(all.map(async (id) => (await store.task(id))?.state));
-        await waitFor("every task final", async () => (await final()).every((state) => state === "SUCCESS" || state === "FAILURE"), 30_000, final);
+        await waitFor("every task final", async () => (await final()).every((state) => state === "SUCCESS" || state === "FAILURE"), 60_000, final);
         expect(ran.login).toHaveLength(5);
         const root = ran.login.at(-1)!;
         for (const id of ran.login) {
@@ -177,7 +177,7 @@ export async function ingestInteropSuite(label: string, services: Service[], ope
         expect(ingest.stats()).toMatchObject({ dropped: 0 });
         await ingest.stop();
         expect(errors).toEqual([]);
-      }, 120_000);
+      }, 180_000);
 
       if (service === "rabbitmq") {
         it("during a store outage events wait unacked in the bounded durable queue, survive an ingestor restart, and catch up after recovery", async () => {
@@ -211,7 +211,7 @@ export async function ingestInteropSuite(label: string, services: Service[], ope
           await waitFor("the queue drained", async () => (await broker.queueSize(eventQueue)) === 0);
           await second.stop();
           expect(errors).toEqual([]);
-        }, 120_000);
+        }, 180_000);
       }
     });
   }
