@@ -7,12 +7,15 @@ import { type PythonWorker, runPython, startPythonWorker } from "../support/pyth
 import { REDIS_URL, describeWith, uniqueName } from "../support/services";
 import { runCli, startCli } from "./run-cli";
 
+// A Redis database of its own: kombu prefixes event channels with the database number, so other
+// suites' (and benchmarks') event traffic stays out of the tails below.
+const URL = REDIS_URL.replace(/\/\d*$/, "/13");
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 await describeWith(["redis", "python-celery"], "celeriac against a Python Celery 5.2.6 worker on Redis", () => {
   const queue = uniqueName("cli-py");
-  const env = { CELERY_BROKER_URL: REDIS_URL, CELERY_RESULT_BACKEND: REDIS_URL };
-  const peerConfig = { brokerUrl: REDIS_URL, backendUrl: REDIS_URL, queue };
+  const env = { CELERY_BROKER_URL: URL, CELERY_RESULT_BACKEND: URL };
+  const peerConfig = { brokerUrl: URL, backendUrl: URL, queue };
   let peer: PythonWorker;
   let node: string;
   const cli = (...args: string[]) => runCli(args, { env });
@@ -20,7 +23,7 @@ await describeWith(["redis", "python-celery"], "celeriac against a Python Celery
   beforeAll(async () => {
     peer = await startPythonWorker(peerConfig);
     node = peer.hostname;
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await peer?.stop();
@@ -37,7 +40,7 @@ await describeWith(["redis", "python-celery"], "celeriac against a Python Celery
     const human = await cli("result", id);
     expect(human.stdout).toMatch(new RegExp(`^id: +${id}\nstate: +SUCCESS\ntask: +seedflow\\.add\nworker: +${node.replace(/[.]/g, "\\.")}\n`));
     expect(human.stdout).toMatch(/\nresult: +5\n$/);
-  }, 60_000);
+  }, 120_000);
 
   it("call --wait prints the result; a failing task exits 1 with its exception and traceback", async () => {
     const [echo, failed, failedJson] = await Promise.all([
@@ -53,7 +56,7 @@ await describeWith(["redis", "python-celery"], "celeriac against a Python Celery
     expect(failed.stderr).toMatch(/\nError: Task \S+ raised ValueError\(kaput\) \(state FAILURE\)\.\n$/);
     expect(failedJson.code).toBe(1);
     expect(JSON.parse(failedJson.stdout)).toMatchObject({ state: "FAILURE", result: { exc_type: "ValueError", exc_message: ["boom"] } });
-  }, 60_000);
+  }, 120_000);
 
   it("result --tree shows the login workflow run by Python: check_device → group → post_to_api → post_process, all SUCCESS", async () => {
     const lastId = await runPython<string>(peerConfig, "r = login_workflow().apply_async()\nr.get(timeout=30)\nprint(json.dumps(r.id))");
@@ -85,7 +88,7 @@ await describeWith(["redis", "python-celery"], "celeriac against a Python Celery
     expect(group.children[2].children).toEqual([expect.objectContaining({ id: lastId, name: "seedflow.post_process", state: "SUCCESS", requested: true })]);
 
     expect(colour.stdout).toContain("\x1b[32;1mSUCCESS\x1b[0m");
-  }, 90_000);
+  }, 120_000);
 
   it("inspect ping/registered/stats answer per node, as text and --json; nobody replying exits 69", async () => {
     const [ping, pingJson, registered, stats, nobody] = await Promise.all([
@@ -102,8 +105,8 @@ await describeWith(["redis", "python-celery"], "celeriac against a Python Celery
     expect(JSON.parse(stats.stdout)[node]).toMatchObject({ pool: expect.objectContaining({ "max-concurrency": 2 }) });
     expect(nobody.code).toBe(69);
     expect(nobody.stdout).toBe("");
-    expect(nobody.stderr).toMatch(/^Error: No nodes replied within time constraint \(0\.5 s on redis:\/\/127\.0\.0\.1:6379\/0\)/);
-  }, 60_000);
+    expect(nobody.stderr).toMatch(/^Error: No nodes replied within time constraint \(0\.5 s on redis:\/\/127\.0\.0\.1:6379\/13\)/);
+  }, 120_000);
 
   it("inspect active shows a running seedflow.sleeper and control revoke --terminate ends it REVOKED", async () => {
     const sent = await cli("call", "seedflow.sleeper", "--args", "[60]", "-Q", queue);
@@ -121,7 +124,7 @@ await describeWith(["redis", "python-celery"], "celeriac against a Python Celery
     expect(after.code).toBe(1);
     expect(JSON.parse(after.stdout)).toMatchObject({ state: "REVOKED", result: { exc_type: "TaskRevokedError", exc_message: ["terminated"] } });
     expect(after.stderr).toContain("raised TaskRevokedError(terminated) (state REVOKED)");
-  }, 90_000);
+  }, 120_000);
 
   it("control rate_limit answers ok, and exits 1 when the worker refuses (unknown task)", async () => {
     const [ok, refused] = await Promise.all([
@@ -133,19 +136,24 @@ await describeWith(["redis", "python-celery"], "celeriac against a Python Celery
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain(`->  ${node}: ERROR\n        unknown task`);
     expect(refused.stderr.trim()).toBe("Error: at least one worker refused the command (see its reply above).");
-  }, 60_000);
+  }, 120_000);
 
-  it("events prints a task-succeeded line for a task the worker ran, and stops on Ctrl-C", async () => {
+  it("events prints a task-succeeded line (and with --json the event, name filled in) for a task the worker ran, and stops on Ctrl-C", async () => {
     const events = startCli(["events", "--no-heartbeats"], { env });
+    const json = startCli(["events", "--json"], { env });
     try {
-      await events.waitFor(/Listening for events on redis:\/\/127\.0\.0\.1:6379\/0/);
+      await Promise.all([events, json].map((tail) => tail.waitFor(/Listening for events on redis:\/\/127\.0\.0\.1:6379\/13/)));
       const id = (await cli("call", "seedflow.add", "-a", "[20, 22]", "-Q", queue)).stdout.trim();
       await events.waitFor(new RegExp(`task-succeeded +${node}  ${id}  seedflow\\.add  runtime=[0-9.e-]+  result=42\n`));
       expect(events.stdout()).toMatch(new RegExp(`task-received +${node}  ${id}  seedflow\\.add  args=\\(20, 22\\)  kwargs=\\{\\}`));
       expect(events.stdout()).not.toContain("worker-heartbeat");
+      await json.waitFor(new RegExp(`"uuid":"${id}"[^\n]*"type":"task-succeeded"`));
+      const lines = json.stdout().trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+      // Task-succeeded carries no name on the wire: the tail fills it in from task-received.
+      expect(lines.find((event) => event.type === "task-succeeded" && event.uuid === id)).toMatchObject({ hostname: node, result: "42", name: "seedflow.add" });
     } finally {
-      const run = await events.stop("SIGINT");
-      expect(run.code).toBe(0);
+      const runs = await Promise.all([events.stop("SIGINT"), json.stop("SIGINT")]);
+      expect(runs.map((run) => run.code)).toEqual([0, 0]);
     }
-  }, 60_000);
+  }, 120_000);
 });

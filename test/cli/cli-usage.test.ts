@@ -1,9 +1,14 @@
 // The CLI without any service: every command has useful help, and bad input or configuration
-// ends with a one-line error naming what was wrong and the documented exit code.
+// ends with a one-line error naming what was wrong and the documented exit code. Last, on a
+// pseudo-terminal (with Redis as the backend): the spinner and colours people see.
 
 import type { Command } from "commander";
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/celeriac";
+import { REDIS_URL, describeWith } from "../support/services";
 import { runCli } from "./run-cli";
 
 function allCommands(command: Command, path: string[] = []): [string[], Command][] {
@@ -14,7 +19,7 @@ describe("celeriac usage", () => {
   it("gives every command and subcommand a description and a help text listing its options", () => {
     const commands = allCommands(buildProgram());
     expect(commands.map(([path]) => path.join(" "))).toEqual(
-      expect.arrayContaining(["call", "result", "inspect ping", "inspect query_task", "control revoke", "control terminate", "control shutdown", "events", "users add", "worker", "dashboard", "ingest"]),
+      expect.arrayContaining(["call", "result", "inspect ping", "inspect query_task", "control revoke", "control terminate", "control shutdown", "events", "retry", "relaunch", "users add", "users list", "worker", "dashboard", "ingest"]),
     );
     for (const [path, command] of commands) {
       expect(command.description().length, `celeriac ${path.join(" ")} has no description`).toBeGreaterThan(20);
@@ -25,7 +30,7 @@ describe("celeriac usage", () => {
   });
 
   it("prints help and exits 0 for --help on the real binary", async () => {
-    const runs = await Promise.all([[], ["call"], ["result"], ["inspect", "ping"], ["control", "revoke"], ["events"], ["users", "add"]].map((path) => runCli([...path, "--help"])));
+    const runs = await Promise.all([[], ["call"], ["result"], ["inspect", "ping"], ["control", "revoke"], ["events"], ["users", "add"], ["retry"], ["relaunch"]].map((path) => runCli([...path, "--help"])));
     for (const run of runs) {
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/^Usage: celeriac/);
@@ -33,6 +38,7 @@ describe("celeriac usage", () => {
     expect(runs[0]!.stdout).toContain("Exit codes: 0 ok, 1 failed, 2 bad usage, 69 no worker replied, 78 bad configuration.");
     expect(runs[1]!.stdout).toContain("-a, --args <json>");
     expect(runs[4]!.stdout).toContain("--terminate");
+    expect(runs[8]!.stdout).toContain("--failed-only");
   });
 
   it("rejects bad JSON in --args naming the flag and where it failed, with exit 2", async () => {
@@ -93,4 +99,23 @@ describe("celeriac usage", () => {
     expect(unreachable.stderr).toMatch(/^Error: Could not connect to the Redis broker at redis:\/\/127\.0\.0\.1:1\/0/);
     for (const run of [unset, memory, noBackend, unreachable]) expect(run.stderr.trim().split("\n")).toHaveLength(1);
   });
+});
+
+await describeWith(["redis"], "celeriac on a terminal", () => {
+  it("result --wait shows a spinner with the elapsed time on a TTY, then says the task is still PENDING (exit 1)", async () => {
+    const id = randomUUID();
+    const bin = fileURLToPath(new URL("../../bin/celeriac.js", import.meta.url));
+    // script(1) runs the command on a pseudo-terminal, so stdout and stderr are TTYs.
+    const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
+      execFile("script", ["-qec", `${process.execPath} ${bin} result ${id} --wait 1.5`, "/dev/null"], { env: { ...process.env, CELERY_RESULT_BACKEND: REDIS_URL }, timeout: 60_000 }, (error, stdout) =>
+        resolve({ code: error ? Number((error as { code?: number }).code) : 0, output: stdout }),
+      );
+    });
+    expect(code).toBe(1);
+    expect(output).toMatch(new RegExp(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] waiting for task ${id} \\(\\d s\\)`));
+    // The spinner line is cleared before the document is printed, in colour on the terminal.
+    expect(output).toContain("\r\x1b[2K");
+    expect(output).toContain("\x1b[90mPENDING\x1b[0m");
+    expect(output).toContain(`Error: Task ${id} is still PENDING after 1.5 s: check that a worker consumes its queue`);
+  }, 60_000);
 });
