@@ -76,9 +76,10 @@ async function extendedArguments(runtime: Runtime, task: TaskDetail): Promise<{ 
 const MEMBER_WINDOW_SECONDS = 86_400;
 
 /**
- * The chord join to rebuild before a header member is re-sent: the other members' results from
- * their result documents, the chord's size, without the member's own entry (and without other
- * failed members', which must be retried too before the body fires).
+ * The chord join to rebuild before a header member is re-sent: the other members' successful
+ * results from their result documents, the chord's size, without the member's own entry. Only
+ * its own entry is dropped: when several failed members are retried one after another, an
+ * earlier one may already have returned and its fresh entry must stay.
  */
 async function planChordJoin(runtime: Runtime, task: TaskDetail, request: TaskRequest, warnings: string[]): Promise<ChordJoinPlan | undefined> {
   const groupId = request.group;
@@ -99,17 +100,14 @@ async function planChordJoin(runtime: Runtime, task: TaskDetail, request: TaskRe
   const others = members.filter((member) => member.id !== task.id);
   const metas = await unavailableOnFailure(`read the chord members' results from ${backend.displayUrl}`, () => backend.getMany(others.map((member) => member.id)));
   const parts: ChordJoinPlan["parts"] = [];
-  const drop = [task.id];
   others.forEach((member, index) => {
     const meta = metas[index]!;
     if (meta instanceof Error) {
-      warnings.push(`The result of chord member ${member.id} cannot be read (${meta.message}): the body fires only once it returns again.`);
-      drop.push(member.id);
+      warnings.push(`The result of chord member ${member.id} cannot be read (${meta.message}): retry it too, or the body never fires.`);
     } else if (meta.status === SUCCESS) {
       parts.push({ taskId: member.id, groupIndex: member.groupIndex ?? null, result: meta.result });
     } else if (READY_STATES.has(meta.status)) {
-      warnings.push(`Chord member ${member.name ?? ""} ${member.id} also ended ${meta.status}: the body fires only after it is retried too.`);
-      drop.push(member.id);
+      warnings.push(`Chord member ${member.name ?? ""} ${member.id} also ended ${meta.status}: retry it too, or the body fails again (or never fires).`);
     } else {
       warnings.push(`Chord member ${member.name ?? ""} ${member.id} has not finished (${meta.status}): it joins the chord when it does.`);
     }
@@ -117,7 +115,7 @@ async function planChordJoin(runtime: Runtime, task: TaskDetail, request: TaskRe
   const bodyId = typeof body.options?.task_id === "string" ? body.options.task_id : null;
   const bodyNode = bodyId ? await runtime.store.getTask(bodyId) : null;
   if (bodyNode?.state === SUCCESS) warnings.push(`The chord body ${body.task} ${bodyId} already succeeded: it runs again.`);
-  return { groupId, size, parts, drop, bodyId, bodyName: body.task };
+  return { groupId, size, parts, drop: [task.id], bodyId, bodyName: body.task };
 }
 
 /** Works out the retry of one task; throws AppError when it cannot be retried. */

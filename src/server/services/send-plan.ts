@@ -13,7 +13,7 @@ export interface ChordJoinPlan {
   size: number;
   /** Members whose results are re-recorded: [taskId, groupIndex, result]. */
   parts: { taskId: string; groupIndex: number | null; result: unknown }[];
-  /** Members whose entries are removed (the one re-sent, other failed ones). */
+  /** Members whose entries are removed: the one re-sent. */
   drop: string[];
   /** The body that fires once every member returned. */
   bodyId: string | null;
