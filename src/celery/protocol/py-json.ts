@@ -40,6 +40,10 @@ export function pyJsonNumber(value: number): string {
   if (value === Infinity) return "Infinity";
   if (value === -Infinity) return "-Infinity";
   if (Number.isInteger(value) && Math.abs(value) < 1e16) return String(value);
+  // Inside Python's decimal range both languages print the same shortest digits (timestamps and
+  // runtimes in every event land here): no exponent arithmetic needed.
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e-4 && magnitude < 1e16) return String(value);
   // Python switches to exponent notation below 1e-4 and from 1e16 (JS: 1e-7 and 1e21).
   const [mantissa, exponentText] = value.toExponential().split("e") as [string, string];
   const exponent = Number(exponentText);
