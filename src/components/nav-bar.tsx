@@ -36,6 +36,7 @@ export function NavBar() {
         </Link>
       ) : null}
       <span className="spacer" />
+      {me.data?.demo ? <span className="badge demo" title="The embedded demo cluster runs on the in-memory broker">demo</span> : null}
       {me.data?.readOnly ? <span className="badge">read-only</span> : null}
       {me.data?.user ? (
         <span>

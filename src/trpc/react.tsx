@@ -5,7 +5,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
-import type { inferRouterOutputs } from "@trpc/server";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { type ReactNode, useState } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "../server/api/root";
@@ -15,6 +15,9 @@ export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
 /** What each procedure returns: the UI's only source of server types. */
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+/** What each procedure takes (e.g. a worker command's shape). */
+export type RouterInputs = inferRouterInputs<AppRouter>;
 
 
 function csrfToken(): string {
