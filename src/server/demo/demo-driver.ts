@@ -23,7 +23,10 @@ export async function launchDemoRound(tasks: DemoTasks, round: number): Promise<
     Array.from({ length: 3 + (round % 4) }, (_, i) => tasks.add.s(i, round)),
     tasks.tsum.s(),
   ).applyAsync();
-  const launched = [login.id, sums.id];
+  // A workflow that always completes: a chain into a chord (the login workflow waits for the
+  // operator to fix its API).
+  const pipeline = await chain(tasks.add.s(round, 1), group(tasks.add.s(10), tasks.add.s(20)), tasks.tsum.s()).applyAsync();
+  const launched = [login.id, sums.id, pipeline.id];
   if (round % 2 === 0) launched.push((await tasks.flaky.delay()).id);
   if (round % 5 === 0) launched.push((await tasks.slow.delay(4)).id);
   return launched;
