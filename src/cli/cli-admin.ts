@@ -9,6 +9,8 @@ import type { SessionUser } from "../server/api/trpc";
 import type { Runtime } from "../server/runtime/runtime";
 import type { ActionOutcome, ActionSpec } from "../server/services/run-action";
 import { type ConnectionFlags, cliConfig, sharedBackendUrl, sharedBrokerUrl } from "./cli-connection";
+import { CliError, EXIT } from "./cli-error";
+import { printWarning } from "./progress";
 
 /** The audit log's actor for this process: `cli:<os user>`. */
 export function cliActor(): SessionUser {
@@ -40,6 +42,14 @@ export async function withCliAdmin<T>(flags: ConnectionFlags, options: { cluster
   if (options.cluster) {
     sharedBrokerUrl(config, flags);
     if (config.CELERY_RESULT_BACKEND !== undefined) sharedBackendUrl(config);
+  }
+  if (config.DATABASE_URL.startsWith("memory:")) {
+    throw new CliError("DATABASE_URL is memory:, a store that lives inside one process: whatever the CLI did there would vanish when it exits. Set DATABASE_URL to the dashboard's store (postgresql://… or pglite:<dir>).", EXIT.CONFIG);
+  }
+  // Nothing stops a second process from opening a PGlite directory, and two at once can lose or
+  // corrupt writes: say so every time, since the dashboard may be running on the same one.
+  if (config.DATABASE_URL.startsWith("pglite:")) {
+    printWarning(`DATABASE_URL ${config.DATABASE_URL} is a PGlite directory, which only one process may use at a time: stop any dashboard or ingest on it first (or use PostgreSQL).`);
   }
   // Loaded here, not at the top: the store (Prisma, PGlite) is heavy and most commands never need it.
   const [{ startRuntime }, { createLogger }, { runAction }] = await Promise.all([

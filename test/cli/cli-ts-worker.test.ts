@@ -83,13 +83,15 @@ for (const [service, brokerUrl, makeBroker] of brokers) {
       expect(JSON.parse((await cli("inspect", "revoked", "-d", node, "-t", "5", "--json")).stdout)[node]).toContain(id);
     }, 120_000);
 
-    it("control pool_grow/pool_shrink and add_consumer/cancel_consumer reply ok per node", async () => {
+    it("control pool_grow/pool_shrink, time_limit and add_consumer/cancel_consumer reply ok per node", async () => {
       const extra = `${queue}-extra`;
-      const [grow, shrink, add] = await Promise.all([
+      const [grow, shrink, add, limits] = await Promise.all([
         cli("control", "pool_grow", "2", "-d", node, "-t", "5", "--json"),
         cli("control", "pool_shrink", "-d", node, "-t", "5", "--json"),
         cli("control", "add_consumer", extra, "-d", node, "-t", "5"),
+        cli("control", "time_limit", "cli.add", "5", "none", "-d", node, "-t", "5", "--json"),
       ]);
+      expect(JSON.parse(limits.stdout)).toEqual({ [node]: { ok: "time limits set successfully" } });
       expect(JSON.parse(grow.stdout)).toEqual({ [node]: { ok: "pool will grow" } });
       expect(JSON.parse(shrink.stdout)).toEqual({ [node]: { ok: "pool will shrink" } });
       expect(add.stdout).toBe(`->  ${node}: OK\n        add consumer ${extra}\n\n1 node online.\n`);

@@ -80,12 +80,13 @@ describe("celeriac usage", () => {
   });
 
   it("says which setting is missing or wrong, with exit 78, and exit 1 when the broker is unreachable", async () => {
-    const [unset, memory, scheme, noBackend, unreachable] = await Promise.all([
+    const [unset, memory, scheme, noBackend, unreachable, memoryStore] = await Promise.all([
       runCli(["inspect", "ping"]),
       runCli(["call", "proj.add"], { env: { CELERY_BROKER_URL: "memory://" } }),
       runCli(["inspect", "ping", "--broker", "http://127.0.0.1:6379"]),
       runCli(["result", "some-id"], { env: { CELERY_BROKER_URL: "redis://127.0.0.1:6379/0" } }),
       runCli(["inspect", "ping", "-b", "redis://127.0.0.1:1/0"]),
+      runCli(["users", "list"], { env: { DATABASE_URL: "memory:" } }),
     ]);
     expect(unset.code).toBe(78);
     expect(unset.stderr.trim()).toBe("Error: No broker configured: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) or pass -b/--broker.");
@@ -97,7 +98,9 @@ describe("celeriac usage", () => {
     expect(noBackend.stderr.trim()).toBe("Error: No result backend configured: set CELERY_RESULT_BACKEND (e.g. redis://127.0.0.1:6379/0) or pass --backend.");
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/^Error: Could not connect to the Redis broker at redis:\/\/127\.0\.0\.1:1\/0/);
-    for (const run of [unset, memory, noBackend, unreachable]) expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(memoryStore.code).toBe(78);
+    expect(memoryStore.stderr).toContain("Error: DATABASE_URL is memory:, a store that lives inside one process");
+    for (const run of [unset, memory, noBackend, unreachable, memoryStore]) expect(run.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
 
