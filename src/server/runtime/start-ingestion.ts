@@ -35,6 +35,8 @@ export async function startIngestion({ config, app, store, log }: StartIngestion
     broker,
     writer: store,
     queueName: config.CELERIAC_EVENTS_QUEUE,
+    // Drops and malformed events persist in the store, visible on the overview and /metrics.
+    counters: store,
     onError: (error) => log.child("events").warn(error.message),
     onPossiblyLost: (hostname, ids) => log.child("events").warn(`${ids.length} task(s) were running on ${hostname}, which went offline: they may be lost`),
   });
