@@ -5,6 +5,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
+import { BulkTaskActions } from "../../components/bulk-task-actions";
 import { QueryStatus } from "../../components/query-status";
 import { TaskFilterBar } from "../../components/task-filter-bar";
 import { TaskTable } from "../../components/task-table";
@@ -24,7 +25,9 @@ export function TasksView() {
   const [pages, setPages] = useState<{ search: string; cursors: (string | undefined)[] }>({ search: searchString, cursors: [undefined] });
   const cursors = pages.search === searchString ? pages.cursors : [undefined];
   const cursor = cursors[cursors.length - 1];
-  const query = { ...filtersToQuery(filters, Date.now()), limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) };
+  // Fixed while the filters stay the same, so a bulk action's preview does not move under it.
+  const filterQuery = useMemo(() => filtersToQuery(filters, Date.now()), [filters]);
+  const query = { ...filterQuery, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) };
   const tasks = useQuery({ ...trpc.history.tasks.queryOptions(query), refetchInterval: LIVE_INTERVAL_MS, placeholderData: keepPreviousData });
   const apply = (next: TaskFilters) => {
     const search = filtersToSearch(next);
@@ -34,6 +37,8 @@ export function TasksView() {
     <>
       <div className="toolbar">
         <h1>Tasks</h1>
+        <span className="spacer" />
+        <BulkTaskActions query={filterQuery} />
       </div>
       <TaskFilterBar filters={filters} onChange={apply} />
       <QueryStatus query={tasks} what="tasks">
