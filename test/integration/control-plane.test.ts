@@ -126,6 +126,11 @@ await describeWith(["redis", "python-celery"], "control plane on Redis with a Py
     expect((await plane.runtime.app.backend.getTaskMeta(sent.id)).status).toBe(REVOKED);
     expect((await plane.runtime.store.getTask(sent.id))!.state).toBe(REVOKED);
     expect(Date.now() - started).toBeLessThan(10_000);
+    // Workers keep revoked ids: a retry goes out under a fresh id unless told otherwise.
+    const retry = await operator.actions.previewRetry({ taskId: sent.id });
+    expect(retry.message.taskId).not.toBe(sent.id);
+    expect(retry.warnings.join(" ")).toMatch(/sent under a fresh id/);
+    expect((await operator.actions.previewRetry({ taskId: sent.id, newId: false })).warnings.join(" ")).toMatch(/discarded on arrival/);
   }, 60_000);
 
   it("revokes a workflow: its running step finishes, and the planned step the worker sends afterwards is discarded on arrival", async () => {

@@ -4,7 +4,7 @@
 // chord header has the chord's join rebuilt first, so the body fires once with every result.
 
 import { randomUUID } from "node:crypto";
-import { buildTaskMessage, DisabledBackend, READY_STATES, SUCCESS, parseTaskMessage, type TaskRequest } from "../../celery/index";
+import { buildTaskMessage, DisabledBackend, READY_STATES, REVOKED, SUCCESS, parseTaskMessage, type TaskRequest } from "../../celery/index";
 import { z } from "zod";
 import { AppError } from "../app-error";
 import type { Runtime } from "../runtime/runtime";
@@ -15,8 +15,11 @@ import { type ChordJoinPlan, describeSend, executeSend, type MessagePreview, rou
 
 export const retryTaskInput = z.object({
   taskId,
-  /** Send under a fresh task id (root_id and parent_id kept) instead of the same id. */
-  newId: z.boolean().default(false),
+  /**
+   * Send under a fresh task id (root_id and parent_id kept) instead of the same id. Unset: the
+   * same id, except for a REVOKED task, which workers would discard again (they keep revoked ids).
+   */
+  newId: z.boolean().optional(),
 });
 export type RetryTaskInput = z.input<typeof retryTaskInput>;
 
@@ -118,9 +121,19 @@ async function planChordJoin(runtime: Runtime, task: TaskDetail, request: TaskRe
   return { groupId, size, parts, drop: [task.id], bodyId, bodyName: body.task };
 }
 
+/** Steps the message starts later keep their frozen ids: any of them revoked is discarded on arrival. */
+async function warnRevokedContinuation(runtime: Runtime, request: TaskRequest, warnings: string[]): Promise<void> {
+  const { chain, chord } = request.embed;
+  const ids = [...(chain ?? []), ...(chord ? [chord] : [])].map((sig) => sig.options?.task_id).filter((id): id is string => typeof id === "string");
+  const revoked = (await Promise.all(ids.map((id) => runtime.store.getTask(id)))).filter((step) => step?.state === REVOKED);
+  if (revoked.length > 0) {
+    warnings.push(`Later step(s) ${revoked.map((step) => `${step!.name ?? ""} ${step!.id}`).join(", ")} were revoked: workers discard them on arrival, so the workflow stops there. Relaunch the whole workflow instead.`);
+  }
+}
+
 /** Works out the retry of one task; throws AppError when it cannot be retried. */
 export async function planRetry(runtime: Runtime, input: RetryTaskInput): Promise<RetryPlan> {
-  const { taskId: id, newId } = retryTaskInput.parse(input);
+  const { taskId: id, newId: askedNewId } = retryTaskInput.parse(input);
   const task = await runtime.store.getTask(id);
   if (!task) throw new AppError("NOT_FOUND", `No task ${id} in the history: it may be older than the retention period, or was never seen.`);
   const label = `${task.name ?? "Task"} ${task.id}`;
@@ -130,6 +143,11 @@ export async function planRetry(runtime: Runtime, input: RetryTaskInput): Promis
   const warnings: string[] = [];
   if (!READY_STATES.has(task.state)) warnings.push(`The task is ${task.state}, not finished: if it is still queued or running, retrying runs it twice. Revoke it first if it is stuck.`);
   if (task.state === SUCCESS) warnings.push("The task already succeeded: it runs again, and so does whatever its workflow starts after it.");
+  // Celery workers keep revoked ids (3 hours by default, across restarts with --statedb) and discard them on arrival.
+  const newId = askedNewId ?? task.state === REVOKED;
+  if (task.state === REVOKED) {
+    warnings.push(newId ? "The task was revoked and workers keep revoked ids, so it is sent under a fresh id." : "The task was revoked and workers keep revoked ids: under the same id the retry is discarded on arrival. Retry with a new id.");
+  }
   const sentId = newId ? randomUUID() : task.id;
   let route = routeOf(task);
   if (!route) {
@@ -182,7 +200,9 @@ export async function planRetry(runtime: Runtime, input: RetryTaskInput): Promis
     });
     send = { message, ...route };
   }
-  const chordJoin = await planChordJoin(runtime, task, parseTaskMessage(send.message), warnings);
+  const request = parseTaskMessage(send.message);
+  await warnRevokedContinuation(runtime, request, warnings);
+  const chordJoin = await planChordJoin(runtime, task, request, warnings);
   return { task, source, send: chordJoin ? { ...send, chordJoin } : send, warnings };
 }
 

@@ -4,8 +4,9 @@
 
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { createBroker } from "../../../src/celery/index";
 import type { IngestBatch, TaskObservation } from "../../../src/server/ingest/observation";
-import { describeWith, REDIS_URL, uniqueName } from "../../support/services";
+import { AMQP_URL, describeWith, REDIS_URL, uniqueName } from "../../support/services";
 import { type ControlPlane, startControlPlane } from "./control-plane-harness";
 
 const URL = REDIS_URL.replace(/\/\d*$/, "/9");
@@ -148,6 +149,40 @@ await describeWith(["redis"], "actions router on Redis", () => {
     const preview = await operator.actions.previewControlWorker({ hostname: "nobody@nowhere", action: { command: "poolGrow", n: 2 } });
     expect(preview).toMatchObject({ command: "poolGrow", description: "Add 2 pool process(es)." });
     expect(preview.warnings.join(" ")).toMatch(/not in the history/);
+  });
+});
+
+await describeWith(["rabbitmq", "redis"], "actions on RabbitMQ", () => {
+  const queue = uniqueName("actions-amqp");
+  let plane: ControlPlane;
+
+  beforeAll(async () => {
+    // Declared first: the queue sampler's passive declare of a missing queue closes the broker's
+    // shared admin channel on RabbitMQ, failing a declare that runs at the same moment.
+    const broker = createBroker(AMQP_URL);
+    await broker.connect();
+    await broker.declareQueue({ name: queue });
+    await broker.close();
+    plane = await startControlPlane({ brokerUrl: AMQP_URL, backendUrl: URL, queue });
+  }, 60_000);
+
+  afterAll(async () => {
+    await plane?.close();
+    const broker = createBroker(AMQP_URL);
+    await broker.connect();
+    for (const name of [queue, `${queue}.capture`, `${queue}.events`]) await broker.deleteQueue(name).catch(() => undefined);
+    await broker.close();
+  });
+
+  it("re-sends a failed task to the same queue with retries + 1", async () => {
+    const operator = plane.caller("operator");
+    const { result } = await operator.actions.send({ name: "test.amqp", args: [{ n: 1 }], options: { queue }, ...key() });
+    await plane.waitForTask(result.taskId, (task) => task.messageJson !== undefined, "the captured message");
+    await plane.runtime.store.applyBatch(batch({ id: result.taskId, source: "event", state: "FAILURE", stateAt: Date.now() / 1000 }));
+    const preview = await operator.actions.previewRetry({ taskId: result.taskId });
+    expect(preview.message).toMatchObject({ taskId: result.taskId, exchange: "", routingKey: queue, queue, retries: 1, args: [{ n: 1 }] });
+    await operator.actions.retry({ taskId: result.taskId, ...key() });
+    expect(await plane.runtime.app.broker.queueSize(queue)).toBe(2);
   });
 });
 
