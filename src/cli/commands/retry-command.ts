@@ -10,7 +10,8 @@ import { printStep, printWarning } from "../progress";
 import { printJson } from "../terminal";
 
 interface RetryFlags extends ConnectionFlags {
-  newId: boolean;
+  /** Unset: the service decides (a fresh id for a REVOKED task, the same one otherwise). */
+  newId?: boolean;
   reason?: string;
   dryRun: boolean;
   json: boolean;
@@ -42,7 +43,8 @@ export function addRetryCommand(program: Command): void {
     .command("retry")
     .description("Retry a task from the history (DATABASE_URL): its captured message is sent again, same id, so its workflow resumes; audited as cli:<user>")
     .argument("<id>", "task id")
-    .option("--new-id", "send under a fresh task id (root and parent kept) instead of the same id", false)
+    .option("--new-id", "send under a fresh task id, root and parent kept (the default for a REVOKED task: workers discard revoked ids)")
+    .option("--no-new-id", "keep the task's id even if it was revoked")
     .option("--reason <text>", "why, for the audit log")
     .option("--dry-run", "show what would be sent, send nothing", false)
     .option("-j, --json", "print {taskId, sentId, chordGroupId, auditId, warnings} as JSON", false);
