@@ -8,6 +8,7 @@
 import { type QueryKey, type UseQueryOptions, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { type ReactNode, useState } from "react";
+import { keyAfterFailure } from "../app/_lib/submission-key";
 import { type ActionRole, usePermission } from "./use-permission";
 
 /** What every action mutation resolves to. */
@@ -71,9 +72,7 @@ function ConfirmDialog<P, R, E extends { message: string }, K extends QueryKey>(
       setSubmission({ status: "done", outcome });
       onDone?.();
     } catch (error) {
-      // The server answered (refused or failed): the next attempt is a new submission. Without an
-      // answer (connection lost) it may have run: re-sending must reuse the key.
-      if ((error as { data?: unknown }).data) setKey(crypto.randomUUID());
+      setKey((current) => keyAfterFailure(error, current, () => crypto.randomUUID()));
       setSubmission({ status: "failed", message: (error as Error).message });
     }
   };

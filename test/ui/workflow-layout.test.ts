@@ -223,4 +223,24 @@ describe("layoutWorkflow", () => {
     expect(shape(flow.main)).toBe("[m3] → sum");
     expect(flow.main.items[0]).toMatchObject({ type: "group", chord: true });
   });
+
+  it("reads relaunch edges as links to other workflows, and ignores other edges to unknown ids", () => {
+    const flow = layoutWorkflow({
+      rootId: "new",
+      nodes: [
+        { id: "new", state: "SUCCESS", sentAt: 1 },
+        { id: "next", state: "PLANNED", parentId: "new" },
+      ],
+      groups: [],
+      edges: [
+        { fromId: "old", toId: "new", kind: "relaunch" },
+        { fromId: "new", toId: "newer", kind: "relaunch" },
+        { fromId: "new", toId: "next", kind: "chain" },
+        { fromId: "new", toId: "elsewhere", kind: "link" },
+        { fromId: "stranger", toId: "next", kind: "parent" },
+      ],
+    });
+    expect(shape(flow.main)).toBe("new → next");
+    expect([flow.relaunchOf, flow.relaunchedAs, flow.groupCount]).toEqual([["old"], ["newer"], 0]);
+  });
 });

@@ -105,6 +105,9 @@ export interface WorkflowFlow<T> {
   counts: StateCounts;
   taskCount: number;
   groupCount: number;
+  /** Roots of the workflows relaunched from this one (`relaunch` edges), and the one it relaunched. */
+  relaunchedAs: string[];
+  relaunchOf: string[];
 }
 
 /** Groups with more members than this start collapsed to a summary block. */
@@ -158,6 +161,7 @@ export function layoutWorkflow<T extends FlowTaskInput>(workflow: WorkflowInput<
   // group may be known only from its chord edge).
   for (const task of workflow.nodes) if (task.groupId && !tasks.has(task.groupId) && !groups.has(task.groupId)) groups.set(task.groupId, { id: task.groupId });
   for (const edge of workflow.edges) {
+    if (edge.kind !== "chain" && edge.kind !== "chord") continue;
     for (const id of [edge.fromId, edge.toId]) if (!tasks.has(id) && !groups.has(id)) groups.set(id, { id });
   }
 
@@ -215,7 +219,17 @@ export function layoutWorkflow<T extends FlowTaskInput>(workflow: WorkflowInput<
     const to = lift(toId);
     if (from !== to) addCandidate(incoming, to, { from, kind, order: order++ });
   };
-  for (const edge of workflow.edges) addEdge(edge.fromId, edge.toId, edgeKind(edge.kind));
+  const relaunchedAs: string[] = [];
+  const relaunchOf: string[] = [];
+  for (const edge of workflow.edges) {
+    // A relaunch links two workflows, not two steps of this one.
+    if (edge.kind === "relaunch") {
+      if (edge.fromId === workflow.rootId) relaunchedAs.push(edge.toId);
+      else if (edge.toId === workflow.rootId) relaunchOf.push(edge.fromId);
+      continue;
+    }
+    addEdge(edge.fromId, edge.toId, edgeKind(edge.kind));
+  }
   // What only parent ids say (tasks seen through events alone) ranks last.
   for (const task of workflow.nodes) if (task.parentId && task.parentId !== task.id) addEdge(task.parentId, task.id, "parent");
   for (const group of groups.values()) {
@@ -303,7 +317,7 @@ export function layoutWorkflow<T extends FlowTaskInput>(workflow: WorkflowInput<
   // Whatever is left sits on a cycle of edges: start it anywhere rather than lose it.
   for (const id of vertices.sort(byTime)) if (!placed.has(id)) detached.push(sequenceFrom(id, null));
 
-  return { main, detached, counts, taskCount: tasks.size, groupCount: groups.size };
+  return { main, detached, counts, taskCount: tasks.size, groupCount: groups.size, relaunchedAs, relaunchOf };
 }
 
 /** The lanes an expanded group draws: the first `shown`, at least one page. */

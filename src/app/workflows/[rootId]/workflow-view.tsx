@@ -67,6 +67,18 @@ function WorkflowBody({ workflow, view, selectedId, navigate }: { workflow: Work
       <div className="mono muted id-line">
         root{" "}
         <Link href={`/tasks/${encodeURIComponent(workflow.rootId)}`}>{workflow.rootId}</Link> · <Link href={`/tasks?root=${encodeURIComponent(workflow.rootId)}`}>as a task list</Link>
+        {flow.relaunchOf.map((id) => (
+          <span key={id}>
+            {" "}
+            · relaunch of <Link href={`/workflows/${encodeURIComponent(id)}`}>{id}</Link>
+          </span>
+        ))}
+        {flow.relaunchedAs.map((id) => (
+          <span key={id}>
+            {" "}
+            · relaunched as <Link href={`/workflows/${encodeURIComponent(id)}`}>{id}</Link>
+          </span>
+        ))}
       </div>
       <div className="toolbar">
         <WorkflowCounts counts={flow.counts} groups={flow.groupCount} />
