@@ -60,6 +60,19 @@ await describeWith(["rabbitmq"], "AmqpBroker on RabbitMQ", () => {
     return name;
   }
 
+  it("checks missing queues without failing declarations running at the same moment", async () => {
+    // RabbitMQ closes the channel of a 404: the checks must not share it with other work.
+    const names = Array.from({ length: 5 }, () => uniqueName("declared"));
+    const [infos] = await Promise.all([
+      broker.inspectQueues(Array.from({ length: 20 }, () => uniqueName("missing"))),
+      ...names.map((name) => broker.declareQueue({ name, autoDelete: true })),
+      broker.purge(uniqueName("missing")),
+    ]);
+    expect(infos.every((info) => info.messages === 0)).toBe(true);
+    expect(await broker.inspectQueues(names)).toEqual(names.map((name) => ({ name, messages: 0, consumers: 0 })));
+    await Promise.all(names.map((name) => broker.deleteQueue(name)));
+  });
+
   it("reaches the default vhost whether the URL writes it as //, %2F or leaves it out", async () => {
     for (const url of ["amqp://guest:guest@127.0.0.1:5672//", "amqp://guest:guest@127.0.0.1:5672/%2F", "amqp://guest:guest@127.0.0.1:5672", "pyamqp://guest:guest@127.0.0.1/?heartbeat=30"]) {
       const other = new AmqpBroker(url);

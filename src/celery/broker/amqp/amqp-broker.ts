@@ -335,7 +335,7 @@ export class AmqpBroker implements Broker {
 
   /** Messages ready in the queue (basic `checkQueue` message count); 0 when it does not exist. */
   async queueSize(name: string): Promise<number> {
-    return this.withAdmin(`Checking queue ${name}`, async (channel) => (await channel.checkQueue(name)).messageCount, 0);
+    return this.withScratch(`Checking queue ${name}`, async (channel) => (await channel.checkQueue(name)).messageCount, 0);
   }
 
   /** Passive declares, one per queue (AMQP has no batch form); a missing queue reads as empty and stays missing. */
@@ -343,7 +343,7 @@ export class AmqpBroker implements Broker {
     const infos: QueueInfo[] = [];
     for (const name of names) {
       const missing = { queue: name, messageCount: 0, consumerCount: 0 };
-      const reply = await this.withAdmin(`Checking queue ${name}`, (channel) => channel.checkQueue(name), missing);
+      const reply = await this.withScratch(`Checking queue ${name}`, (channel) => channel.checkQueue(name), missing);
       infos.push({ name, messages: reply.messageCount, consumers: reply.consumerCount });
     }
     return infos;
@@ -351,7 +351,7 @@ export class AmqpBroker implements Broker {
 
   /** Drops the ready messages of the queue (unacked deliveries stay); 0 when it does not exist. */
   async purge(name: string): Promise<number> {
-    return this.withAdmin(`Purging queue ${name}`, async (channel) => (await channel.purgeQueue(name)).messageCount, 0);
+    return this.withScratch(`Purging queue ${name}`, async (channel) => (await channel.purgeQueue(name)).messageCount, 0);
   }
 
   /** @internal Called by a consumer that was cancelled. */
@@ -440,12 +440,32 @@ export class AmqpBroker implements Broker {
 
   // Runs one queue/exchange operation on the shared admin channel. A refusal (404 etc.) closes
   // that channel in AMQP; the next call opens a fresh one.
-  private async withAdmin<T>(what: string, run: (channel: Channel) => Promise<T>, ifNotFound?: T): Promise<T> {
+  private async withAdmin<T>(what: string, run: (channel: Channel) => Promise<T>): Promise<T> {
     try {
       return await run(await this.admin.get());
     } catch (error) {
-      if (ifNotFound !== undefined && codeOf(error) === NOT_FOUND) return ifNotFound;
       throw this.failure(what, error);
+    }
+  }
+
+  // An operation on a queue that may not exist gets a channel of its own: RabbitMQ closes the
+  // channel of a 404, and on the shared admin channel that would fail whatever else was using it.
+  private async withScratch<T>(what: string, run: (channel: Channel) => Promise<T>, ifNotFound: T): Promise<T> {
+    let channel: Channel;
+    try {
+      channel = await (await this.connection()).createChannel();
+    } catch (error) {
+      throw this.failure(what, error);
+    }
+    // The server may close it (404) before we do: its error and close events are expected.
+    channel.on("error", () => {});
+    try {
+      return await run(channel);
+    } catch (error) {
+      if (codeOf(error) === NOT_FOUND) return ifNotFound;
+      throw this.failure(what, error);
+    } finally {
+      await channel.close().catch(() => {});
     }
   }
 
