@@ -53,7 +53,7 @@ export function TaskTable({ tasks, showWorkflow = true }: { tasks: TaskRow[]; sh
             <td className="mono small">{formatTime(task.firstAt)}</td>
             <td className="num">{task.runtime !== undefined ? formatDuration(task.runtime) : ""}</td>
             <td className="num">{task.retries ? task.retries : ""}</td>
-            <td className="mono small preview">{task.exception ? <span className="error">{task.exception}</span> : (task.argsPreview ?? "")}</td>
+            <td className="mono small preview">{task.exception && task.state !== "SUCCESS" ? <span className="error">{task.exception}</span> : (task.argsPreview ?? "")}</td>
           </tr>
         ))}
       </tbody>

@@ -56,8 +56,9 @@ export function WorkflowNodePanel({ taskId, onClose }: { taskId: string; onClose
                 <JsonBlock text={task.kwargsJson} />
               </>
             ) : null}
-            <h3>{task.exception ? "Exception" : "Result"}</h3>
-            {task.exception ? <pre className="exception">{task.exception}</pre> : <JsonBlock text={task.result} empty={task.state === "SUCCESS" ? "None" : "not finished"} />}
+            {/* A step that succeeded on a retry may still carry the earlier attempt's exception. */}
+            <h3>{task.exception && task.state !== "SUCCESS" ? "Exception" : "Result"}</h3>
+            {task.exception && task.state !== "SUCCESS" ? <pre className="exception">{task.exception}</pre> : <JsonBlock text={task.result} empty={task.state === "SUCCESS" ? "None" : "not finished"} />}
             <TaskActions taskId={task.id} />
           </>
         )}

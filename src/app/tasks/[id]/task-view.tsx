@@ -51,7 +51,12 @@ export function TaskView({ id }: { id: string }) {
             </section>
             <section className="panel">
               <h2>Result</h2>
-              {task.exception ? <pre className="exception">{task.exception}</pre> : <JsonBlock text={task.result} empty={task.state === "SUCCESS" ? "None" : "not finished"} />}
+              {task.exception && task.state !== "SUCCESS" ? <pre className="exception">{task.exception}</pre> : <JsonBlock text={task.result} empty={task.state === "SUCCESS" ? "None" : "not finished"} />}
+              {task.exception && task.state === "SUCCESS" ? (
+                <p className="muted small">
+                  An earlier attempt failed: <span className="mono">{task.exception}</span>
+                </p>
+              ) : null}
               {task.traceback ? (
                 <>
                   <h2>Traceback</h2>
