@@ -10,7 +10,6 @@ import type { Runtime } from "../server/runtime/runtime";
 import type { ActionOutcome, ActionSpec } from "../server/services/run-action";
 import { type ConnectionFlags, cliConfig, sharedBackendUrl, sharedBrokerUrl } from "./cli-connection";
 import { CliError, EXIT } from "./cli-error";
-import { printWarning } from "./progress";
 
 /** The audit log's actor for this process: `cli:<os user>`. */
 export function cliActor(): SessionUser {
@@ -46,11 +45,7 @@ export async function withCliAdmin<T>(flags: ConnectionFlags, options: { cluster
   if (config.DATABASE_URL.startsWith("memory:")) {
     throw new CliError("DATABASE_URL is memory:, a store that lives inside one process: whatever the CLI did there would vanish when it exits. Set DATABASE_URL to the dashboard's store (postgresql://… or pglite:<dir>).", EXIT.CONFIG);
   }
-  // Nothing stops a second process from opening a PGlite directory, and two at once can lose or
-  // corrupt writes: say so every time, since the dashboard may be running on the same one.
-  if (config.DATABASE_URL.startsWith("pglite:")) {
-    printWarning(`DATABASE_URL ${config.DATABASE_URL} is a PGlite directory, which only one process may use at a time: stop any dashboard or ingest on it first (or use PostgreSQL).`);
-  }
+  // A PGlite directory the dashboard holds is refused by the store's lock (StoreLocked), with the fix.
   // Loaded here, not at the top: the store (Prisma, PGlite) is heavy and most commands never need it.
   const [{ startRuntime }, { createLogger }, { runAction }] = await Promise.all([
     import("../server/runtime/start-runtime"),

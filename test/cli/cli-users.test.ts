@@ -65,15 +65,19 @@ describe("celeriac users add", () => {
     });
   }, 240_000);
 
+  it("refuses to open the embedded store while another process has it open", async () => {
+    const busy = await withStore(() => runCli(["users", "add", "erin", "--role", "viewer"], { env, timeoutMs: 120_000 }));
+    expect(busy.code).not.toBe(0);
+    expect(busy.stderr).toMatch(/is open in another process \(pid \d+\): stop that process first, or point both at a PostgreSQL store/);
+  }, 240_000);
+
   it("refuses a taken name (exit 1) and a short or empty piped password (exit 2)", async () => {
     const taken = await runCli(["users", "add", "alice", "--role", "admin"], { env, timeoutMs: 120_000 });
     expect(taken.code).toBe(1);
-    expect(taken.stderr).toMatch(/^warning: DATABASE_URL pglite:\S+ is a PGlite directory, which only one process may use at a time/);
     expect(taken.stderr.trim().split("\n").at(-1)).toBe('Error: An account named "alice" already exists: pick another name.');
-    const [short, empty] = await Promise.all([
-      runCli(["users", "add", "carol", "--role", "admin", "--password-stdin"], { env, input: "short", timeoutMs: 120_000 }),
-      runCli(["users", "add", "dave", "--role", "admin", "--password-stdin"], { env, input: "", timeoutMs: 120_000 }),
-    ]);
+    // One at a time: the embedded store admits one process.
+    const short = await runCli(["users", "add", "carol", "--role", "admin", "--password-stdin"], { env, input: "short", timeoutMs: 120_000 });
+    const empty = await runCli(["users", "add", "dave", "--role", "admin", "--password-stdin"], { env, input: "", timeoutMs: 120_000 });
     expect(short.code).toBe(2);
     expect(short.stderr.trim().split("\n").at(-1)).toBe("Error: The password must be at least 12 characters.");
     expect(empty.code).toBe(2);

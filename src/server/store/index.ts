@@ -4,6 +4,7 @@
 export { openStore, type OpenStoreOptions } from "./open-store";
 export { Store } from "./store";
 export { StoreUnavailable } from "./store-unavailable";
+export { StoreLocked } from "./embedded-lock";
 export { StoreUrlError, STORE_URL_FORMS } from "./store-url";
 export { PLANNED } from "./state-rank";
 export { listTasksQuery, type ListTasksQuery, type TaskPage, type TaskSummary } from "./list-tasks";

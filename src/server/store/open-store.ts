@@ -10,6 +10,7 @@ import { type Prisma, PrismaClient } from "@prisma/client";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { displayUrl } from "../../celery/index";
+import { lockEmbeddedStore } from "./embedded-lock";
 import { MIGRATIONS_DIR, migrateStore, type RunInTransaction } from "./migrate-store";
 import { type SqlDatabase, sqlClient } from "./sql-client";
 import { Store } from "./store";
@@ -85,8 +86,15 @@ function postgresDriver(location: Extract<StoreLocation, { kind: "postgres" }>, 
 
 async function pgliteDriver(dir: string | undefined): Promise<Driver> {
   if (dir) await mkdir(dir, { recursive: true });
+  const unlock = dir ? await lockEmbeddedStore(dir) : async () => {};
   const options = { extensions: { pg_trgm } };
-  const db = dir ? await PGlite.create(dir, options) : await PGlite.create(options);
+  let db: PGlite;
+  try {
+    db = dir ? await PGlite.create(dir, options) : await PGlite.create(options);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10; the protocol is the same.
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) as unknown as NonNullable<Prisma.PrismaClientOptions["adapter"]> });
   const run = (client: Pick<PGlite, "query">) => sqlClient((text, params) => client.query(text, params));
@@ -103,6 +111,7 @@ async function pgliteDriver(dir: string | undefined): Promise<Driver> {
     close: async () => {
       await prisma.$disconnect();
       await db.close();
+      await unlock();
     },
   };
 }
