@@ -23,17 +23,19 @@ export function TaskActions({ taskId }: { taskId: string }) {
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.history.pathKey() });
   return (
     <span className="toolbar actions">
-      {([false, true] as const).map((newId) => (
+      {/* Plain Retry lets the server choose: the same id, unless the task was revoked (workers
+          would discard it again under its old id). */}
+      {([undefined, true] as const).map((newId) => (
         <ConfirmAction
           key={String(newId)}
           label={newId ? "Retry as new task" : "Retry"}
-          title={newId ? "Retry under a new task id" : "Retry this task (same id)"}
+          title={newId ? "Retry under a new task id" : "Retry this task"}
           preview={trpc.actions.previewRetry.queryOptions({ taskId, newId })}
           renderPreview={(preview) => (
             <>
               <p>
                 Sends {preview.name ?? "the task"} ({preview.state}) again from its {preview.source === "captured" ? "captured message" : "result document's arguments"}
-                {newId ? " under a new id (same root and parent)" : ", same id, retries + 1: what ran after it runs again"}.
+                {preview.message.taskId === preview.taskId ? ", same id, retries + 1: what ran after it runs again" : " under a new id (same root and parent)"}.
               </p>
               <MessagePreview message={preview.message} />
               <WarningList warnings={preview.warnings} />
