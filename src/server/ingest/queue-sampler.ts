@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Broker } from "../../celery/index";
 import { AppError } from "../app-error";
 import type { HistoryWriter, QueueSample } from "./observation";
+import { startPeriodicRun } from "./periodic-run";
 
 /** Where the queues to measure come from; `discoverQueues` is typically "queues seen in the store". */
 export interface QueueSource {
@@ -31,7 +32,6 @@ export interface RunningQueueSampler {
   stop(): Promise<void>;
 }
 
-const intervalSchema = z.number().int().positive().default(5_000);
 const queueNames = z.array(z.string().min(1));
 
 function reasonOf(error: unknown): string {
@@ -76,12 +76,7 @@ export async function sampleQueues(source: QueueSource): Promise<QueueSample[]> 
 
 /** Samples now and then every `intervalMs` after each sample ends, writing to the store, until stopped. */
 export function startQueueSampler(options: QueueSamplerOptions): RunningQueueSampler {
-  const interval = intervalSchema.safeParse(options.intervalMs);
-  if (!interval.success) throw new AppError("BAD_INPUT", `startQueueSampler: intervalMs must be a positive whole number of milliseconds, got ${String(options.intervalMs)}.`);
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<void> = Promise.resolve();
-  const once = async () => {
+  return startPeriodicRun("startQueueSampler", options.intervalMs ?? 5_000, async () => {
     let samples: QueueSample[];
     try {
       samples = await sampleQueues(options);
@@ -95,18 +90,5 @@ export function startQueueSampler(options: QueueSamplerOptions): RunningQueueSam
     } catch (error) {
       options.onError?.(new AppError("UNAVAILABLE", `Queue sampler: the store refused ${samples.length} queue samples: ${reasonOf(error)}; they are dropped (the next sample replaces them).`));
     }
-  };
-  const tick = () => {
-    current = once().then(() => {
-      if (!stopped) timer = setTimeout(tick, interval.data);
-    });
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await current;
-    },
-  };
+  });
 }

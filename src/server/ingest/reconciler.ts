@@ -8,6 +8,7 @@ import { BackendError, CeleryError, type ResultBackend } from "../../celery/inde
 import { AppError } from "../app-error";
 import { backendObservations, type BackendObservations, isAbsentDocument, savedGroupObservations } from "./backend-observations";
 import type { HistoryReader, HistoryWriter } from "./observation";
+import { startPeriodicRun } from "./periodic-run";
 import { ReconcileBatch } from "./reconcile-batch";
 
 const optionsSchema = z.object({
@@ -336,32 +337,15 @@ export interface RunningReconciler {
 
 /** Runs {@link reconcileOnce} now and then `intervalMs` after each run ends, until stopped. */
 export function startReconciler(options: StartReconcilerOptions): RunningReconciler {
-  const interval = z.number().int().positive().safeParse(options.intervalMs);
-  if (!interval.success) throw new AppError("BAD_INPUT", `startReconciler: intervalMs must be a positive whole number of milliseconds, got ${String(options.intervalMs)}.`);
   parseLimits(options);
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<void> = Promise.resolve();
-  const tick = () => {
-    current = reconcileOnce(options).then(
-      (report) => {
-        if (stopped) return;
-        options.onReport?.(report);
-        timer = setTimeout(tick, interval.data);
-      },
+  return startPeriodicRun("startReconciler", options.intervalMs, async () => {
+    let report: ReconcileReport;
+    try {
+      report = await reconcileOnce(options);
+    } catch (error) {
       // reconcileOnce reports instead of throwing; anything else is a bug worth surfacing.
-      (error: unknown) => {
-        if (!stopped) options.onReport?.({ documents: 0, updated: 0, discovered: 0, groups: 0, malformed: 0, truncated: [], problems: [{ stage: "unfinished", reason: reasonOf(error) }], durationMs: 0 });
-        if (!stopped) timer = setTimeout(tick, interval.data);
-      },
-    );
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await current;
-    },
-  };
+      report = { documents: 0, updated: 0, discovered: 0, groups: 0, malformed: 0, truncated: [], problems: [{ stage: "unfinished", reason: reasonOf(error) }], durationMs: 0 };
+    }
+    options.onReport?.(report);
+  });
 }
