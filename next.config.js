@@ -8,6 +8,8 @@ const nextConfig = {
   // The repository holds more than the app (library, CLI, benches): lint and type-check run in
   // `npm run check`, not during `next build`.
   typescript: { ignoreBuildErrors: true },
+  // The CLI prints http://127.0.0.1:<port>/; Next 16 otherwise blocks its dev assets for that origin.
+  allowedDevOrigins: ["127.0.0.1", "localhost"],
 };
 
 export default nextConfig;
