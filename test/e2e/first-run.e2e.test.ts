@@ -60,6 +60,25 @@ await describeWith(["chromium"], "first run from a clean checkout (npm ci, npm s
     expect(states.length).toBeGreaterThanOrEqual(4);
     expect(states.every((text) => text.includes("success"))).toBe(true);
     await screenshot(page, "first-run-workflow");
+
+    // The demo's failing login workflow: fix the third-party API on the demo page, then Retry the
+    // failed post_to_api step from its workflow page and watch the rest of the chain run.
+    await page.goto(`${dashboard.baseUrl}/demo`);
+    await page.getByRole("button", { name: "Fix the API" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+    await page.getByRole("dialog").getByText(/Done\./).waitFor({ timeout: 15_000 });
+    await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+    await screenshot(page, "demo");
+    await page.goto(`${dashboard.baseUrl}/tasks?name=seedflow.post_to_api&state=FAILURE`);
+    await page.locator('a[title^="workflow "]').first().click();
+    await page.waitForURL(/\/workflows\//);
+    await page.locator("button.node", { hasText: "post_to_api" }).first().click();
+    await page.getByRole("button", { name: "Retry", exact: true }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+    await page.getByRole("dialog").getByText(/Done\./).waitFor({ timeout: 15_000 });
+    await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+    await page.locator("button.node", { hasText: "post_process" }).filter({ hasText: "success" }).waitFor({ timeout: 30_000 });
+    await screenshot(page, "first-run-retried");
     await page.close();
-  }, 180_000);
+  }, 240_000);
 });
