@@ -3,19 +3,13 @@
 // audit page's list pages and filters.
 
 import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadServerConfig } from "../../../src/server/config/server-config";
-import { createDashboardServer } from "../../../src/server/http/dashboard-server";
-import { createLogger } from "../../../src/server/runtime/logger";
 import type { Runtime } from "../../../src/server/runtime/runtime";
-import { startRuntime } from "../../../src/server/runtime/start-runtime";
-import { addUser } from "../../../src/server/services/add-user";
 import { dashboardClient } from "../http/dashboard-client";
+import { type EmbeddedDashboard, startEmbeddedDashboard } from "../http/embedded-dashboard";
 
+let dashboard: EmbeddedDashboard;
 let runtime: Runtime;
-let server: Server;
 let baseUrl: string;
 
 async function loggedIn(name: string, password: string) {
@@ -25,18 +19,15 @@ async function loggedIn(name: string, password: string) {
 }
 
 beforeAll(async () => {
-  const config = loadServerConfig({ DATABASE_URL: "memory:", CELERIAC_ADMIN_USER: "root", CELERIAC_ADMIN_PASSWORD: "admin password 12" });
-  runtime = await startRuntime({ config, log: createLogger("silent"), onFirstAdmin: () => {} });
-  await addUser(runtime.store, { name: "olga", role: "operator", password: "operator password" });
-  await addUser(runtime.store, { name: "vera", role: "viewer", password: "viewer password 1" });
-  server = createDashboardServer({ runtime });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  dashboard = await startEmbeddedDashboard({ name: "root", password: "admin password 12" }, [
+    { name: "olga", role: "operator", password: "operator password" },
+    { name: "vera", role: "viewer", password: "viewer password 1" },
+  ]);
+  ({ runtime, baseUrl } = dashboard);
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
-  await runtime?.close();
+  await dashboard?.close();
 });
 
 describe("demo router", () => {

@@ -1,34 +1,23 @@
 // The dashboard's API over real HTTP on the embedded setup (PGlite in memory, in-memory broker,
 // demo cluster): login, sessions, throttling, and the history the demo produces.
 
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadServerConfig } from "../../../src/server/config/server-config";
-import { createDashboardServer } from "../../../src/server/http/dashboard-server";
-import { createLogger } from "../../../src/server/runtime/logger";
 import type { Runtime } from "../../../src/server/runtime/runtime";
-import { startRuntime } from "../../../src/server/runtime/start-runtime";
-import { addUser } from "../../../src/server/services/add-user";
 import { dashboardClient } from "./dashboard-client";
+import { type EmbeddedDashboard, startEmbeddedDashboard } from "./embedded-dashboard";
 
 const ADMIN_PASSWORD = "correct horse battery staple";
+let dashboard: EmbeddedDashboard;
 let runtime: Runtime;
-let server: Server;
 let baseUrl: string;
 
 beforeAll(async () => {
-  const config = loadServerConfig({ DATABASE_URL: "memory:", CELERIAC_ADMIN_USER: "root", CELERIAC_ADMIN_PASSWORD: ADMIN_PASSWORD });
-  runtime = await startRuntime({ config, log: createLogger("silent"), onFirstAdmin: () => {} });
-  await addUser(runtime.store, { name: "vera", role: "viewer", password: "viewer password 1" });
-  server = createDashboardServer({ runtime });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  dashboard = await startEmbeddedDashboard({ name: "root", password: ADMIN_PASSWORD }, [{ name: "vera", role: "viewer", password: "viewer password 1" }]);
+  ({ runtime, baseUrl } = dashboard);
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
-  await runtime?.close();
+  await dashboard?.close();
 });
 
 describe("dashboard API", () => {
