@@ -1,11 +1,13 @@
 // RedisBackend.storeResult coalescing: results stored together leave as one script call, keep Celery's SUCCESS guard per key, and fail only the key that is broken.
 
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { BackendError, RedisBackend, type ResultMeta } from "../../../src/celery/index";
-import { describeWith, REDIS_URL, uniqueName } from "../../support/services";
+import type { Redis } from "ioredis";
+import { expect, it, vi } from "vitest";
+import type { RedisBackend} from "../../../src/celery/index";
+import { BackendError, type ResultMeta } from "../../../src/celery/index";
+import { describeWith } from "../../support/services";
 import { successMeta } from "./backend-conformance";
+import { useRedisBackend } from "../../support/redis-backend-fixture";
 
 function startedMeta(taskId: string): ResultMeta {
   return { status: "STARTED", result: { pid: 1, hostname: "w@h" }, traceback: null, children: [], date_done: null, task_id: taskId };
@@ -14,18 +16,7 @@ function startedMeta(taskId: string): ResultMeta {
 await describeWith(["redis"], "RedisBackend batched stores", () => {
   let redis: Redis;
   let backend: RedisBackend;
-  const prefix = uniqueName("celeriac-batch");
-  beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    backend = new RedisBackend(REDIS_URL, { keyPrefix: prefix });
-    await backend.connect();
-  });
-  afterAll(async () => {
-    const keys = await redis.keys(`${prefix}_*`);
-    if (keys.length) await redis.del(...keys);
-    await backend.close();
-    redis.disconnect();
-  });
+  const prefix = useRedisBackend("celeriac-batch", (client, connected) => ([redis, backend] = [client, connected]));
 
   it("writes results stored in the same tick with one script call, each published on its own channel", async () => {
     const ids = Array.from({ length: 20 }, () => randomUUID());

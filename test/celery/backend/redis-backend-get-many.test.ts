@@ -1,27 +1,18 @@
 // RedisBackend.getMany against real Redis: one MGET, prefixes honoured, a malformed value isolated to its own slot.
 
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { BackendError, RedisBackend, type ResultMeta } from "../../../src/celery/index";
-import { describeWith, REDIS_URL, uniqueName } from "../../support/services";
+import type { Redis } from "ioredis";
+import { expect, it, vi } from "vitest";
+import type { RedisBackend} from "../../../src/celery/index";
+import { BackendError, type ResultMeta } from "../../../src/celery/index";
+import { describeWith } from "../../support/services";
 import { successMeta } from "./backend-conformance";
+import { useRedisBackend } from "../../support/redis-backend-fixture";
 
 await describeWith(["redis"], "RedisBackend.getMany", () => {
   let redis: Redis;
   let backend: RedisBackend;
-  const prefix = uniqueName("celeriac-getmany");
-  beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    backend = new RedisBackend(REDIS_URL, { keyPrefix: prefix });
-    await backend.connect();
-  });
-  afterAll(async () => {
-    const keys = await redis.keys(`${prefix}_*`);
-    if (keys.length) await redis.del(...keys);
-    await backend.close();
-    redis.disconnect();
-  });
+  const prefix = useRedisBackend("celeriac-getmany", (client, connected) => ([redis, backend] = [client, connected]));
 
   it("reads every document under the key prefix in one MGET, a malformed value becoming its key's BackendError", async () => {
     const [good, broken, missing] = [randomUUID(), randomUUID(), randomUUID()];

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
 import { BackendError, createBackend, ImproperlyConfigured, RedisBackend, type ResultMeta } from "../../../src/celery/index";
-import { describeWith, REDIS_URL, uniqueName } from "../../support/services";
+import { describeWith, REDIS_URL } from "../../support/services";
 import { backendConformance, successMeta } from "./backend-conformance";
+import { useRedisBackend } from "../../support/redis-backend-fixture";
 
 describe("createBackend", () => {
   it("refuses schemes it cannot serve, naming them", () => {
@@ -24,18 +25,7 @@ await describeWith(["redis"], "RedisBackend", () => {
 
   let redis: Redis;
   let backend: RedisBackend;
-  const prefix = uniqueName("celeriac-test");
-  beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    backend = new RedisBackend(REDIS_URL, { keyPrefix: prefix });
-    await backend.connect();
-  });
-  afterAll(async () => {
-    const keys = await redis.keys(`${prefix}_*`);
-    if (keys.length) await redis.del(...keys);
-    await backend.close();
-    redis.disconnect();
-  });
+  const prefix = useRedisBackend("celeriac-test", (client, connected) => ([redis, backend] = [client, connected]));
 
   it("writes Celery's key with a day's TTL and publishes the same bytes on the key's channel", async () => {
     const taskId = randomUUID();

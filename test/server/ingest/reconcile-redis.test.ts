@@ -2,31 +2,21 @@
 // period, on-demand runs, failures reported instead of thrown, and the periodic loop.
 
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { DisabledBackend, pyIsoformat, RedisBackend, type ResultMeta, type ResultTuple } from "../../../src/celery/index";
+import type { Redis } from "ioredis";
+import { expect, it, vi } from "vitest";
+import type { RedisBackend} from "../../../src/celery/index";
+import { DisabledBackend, pyIsoformat, type ResultMeta, type ResultTuple } from "../../../src/celery/index";
 import { reconcileOnce, reconcileRoot, reconcileTask, type ReconcileReport, startReconciler } from "../../../src/server/ingest/reconciler";
-import { describeWith, REDIS_URL, uniqueName } from "../../support/services";
+import { describeWith } from "../../support/services";
 import { ReconcileHistoryDouble } from "./reconcile-history-double";
+import { useRedisBackend } from "../../support/redis-backend-fixture";
 
 const task = (id: string): ResultTuple => [[id, null], null];
 
 await describeWith(["redis"], "reconciler on Redis result documents", () => {
   let redis: Redis;
   let backend: RedisBackend;
-  const prefix = uniqueName("reconcile");
-
-  beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    backend = new RedisBackend(REDIS_URL, { keyPrefix: prefix });
-    await backend.connect();
-  });
-  afterAll(async () => {
-    const keys = await redis.keys(`${prefix}_*`);
-    if (keys.length) await redis.del(...keys);
-    await backend.close();
-    redis.disconnect();
-  });
+  useRedisBackend("reconcile", (client, connected) => ([redis, backend] = [client, connected]));
 
   function done(id: string, extra: Partial<ResultMeta> = {}): Promise<void> {
     return backend.storeResult({ status: "SUCCESS", result: id.length, traceback: null, children: [], date_done: pyIsoformat(new Date(), { naive: true }), name: "proj.step", args: [], kwargs: {}, task_id: id, ...extra });
