@@ -60,6 +60,22 @@ export default tseslint.config(
     },
   },
   {
+    // Only src/server/store calls the database (DESIGN.md): everything else in the server uses the store's functions.
+    files: ["src/server/**/*.ts", "src/cli/**/*.ts"],
+    ignores: ["src/server/store/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["~/celery/*", "**/src/celery/*/**", "!**/src/celery/index*"], message: "Import the library through src/celery/index.ts only." },
+            { group: ["@prisma/*", "prisma", "pg", "@electric-sql/*", "pglite-prisma-adapter"], message: "Only src/server/store talks to the database: call a store function instead." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["src/app/**/*.{ts,tsx}", "src/components/**/*.{ts,tsx}"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["~/server/*", "~/celery/*", "**/server/**", "**/celery/**", "@prisma/*"], message: "UI imports ~/trpc and UI libraries only; types come from RouterOutputs." }] }],

@@ -2,9 +2,9 @@
 // finished with its outcome after; a repeated idempotency key returns the first run's result
 // instead of acting twice.
 
-import type { Prisma } from "@prisma/client";
 import { AppError } from "../app-error";
 import type { Context, SessionUser } from "../api/trpc";
+import type { AuditJson } from "../store/index";
 import { redactValue } from "./redact";
 
 export interface ActionSpec {
@@ -35,7 +35,7 @@ export async function runAction<T>(ctx: Pick<Context, "runtime" | "clientAddress
     action: spec.action,
     target: spec.target ?? null,
     reason: spec.reason ?? null,
-    input: redactValue(spec.input, ctx.runtime.redactKeys) as Prisma.InputJsonValue,
+    input: redactValue(spec.input, ctx.runtime.redactKeys) as AuditJson,
     clientAddress: ctx.clientAddress,
     idempotencyKey: spec.idempotencyKey,
   });
@@ -47,7 +47,7 @@ export async function runAction<T>(ctx: Pick<Context, "runtime" | "clientAddress
   }
   try {
     const result = await work();
-    await store.finishAudit(entry.id, { result: (result ?? null) as Prisma.InputJsonValue });
+    await store.finishAudit(entry.id, { result: (result ?? null) as AuditJson });
     return { result, duplicate: false, auditId: entry.id };
   } catch (error) {
     await store.finishAudit(entry.id, { error: (error as Error).message }).catch(() => {});

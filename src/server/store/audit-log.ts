@@ -4,6 +4,9 @@
 
 import type { Prisma, PrismaClient } from "@prisma/client";
 
+/** A JSON value the audit log can hold (input, result). */
+export type AuditJson = Prisma.InputJsonValue;
+
 export interface AuditEntry {
   id: string;
   at: Date;

@@ -19,4 +19,4 @@ export type { QueueStats } from "./get-queue-stats";
 export { retentionPolicy, type RetentionPolicy, type RetentionResult } from "./enforce-retention";
 export type { TimelineEvent } from "../ingest/observation";
 export type { UserSummary } from "./users";
-export type { AuditEntry } from "./audit-log";
+export type { AuditEntry, AuditJson } from "./audit-log";

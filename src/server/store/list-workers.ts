@@ -2,27 +2,15 @@
 // younger than freq × 2 (celery/events/state.py Worker.alive, HEARTBEAT_EXPIRE_WINDOW 200 %).
 
 import type { SqlClient } from "./sql-client";
+import type { WorkerRow } from "./write-workers";
 
-export interface WorkerSummary {
-  hostname: string;
-  /** As last reported: "online" or "offline". */
-  status: string;
+/** A worker as the dashboard lists it: its stored row plus liveness. */
+export type WorkerSummary = Omit<WorkerRow, "clock"> & {
   /** Reported online and heartbeating in time. */
   alive: boolean;
   /** Seconds since the last heartbeat, when there was one. */
   heartbeatAge?: number;
-  lastHeartbeat?: number;
-  freq?: number;
-  pid?: number;
-  active?: number;
-  processed?: number;
-  loadavg?: number[];
-  swIdent?: string;
-  swVer?: string;
-  swSys?: string;
-  firstSeen: number;
-  lastSeen: number;
-}
+};
 
 // When a worker never said how often it beats, wait as long as the ingestor's liveness rule does.
 const DEFAULT_FREQ = 60;

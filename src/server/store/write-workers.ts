@@ -6,22 +6,14 @@ import type { WorkerObservation } from "../ingest/observation";
 import type { BatchStatement } from "./batch-statement";
 import type { SqlClient } from "./sql-client";
 
-interface WorkerRow {
-  hostname: string;
+/** A worker row as stored: the last report's fields, its status and when it was seen. */
+export type WorkerRow = Pick<WorkerObservation, "hostname" | "clock" | "freq" | "pid" | "active" | "processed" | "loadavg" | "swIdent" | "swVer" | "swSys"> & {
+  /** As last reported: "online" or "offline". */
   status: string;
   lastHeartbeat?: number;
-  clock?: number;
-  freq?: number;
-  pid?: number;
-  active?: number;
-  processed?: number;
-  loadavg?: number[];
-  swIdent?: string;
-  swVer?: string;
-  swSys?: string;
   firstSeen: number;
   lastSeen: number;
-}
+};
 
 function foldWorkers(observations: readonly WorkerObservation[]): WorkerRow[] {
   const rows = new Map<string, WorkerRow>();
