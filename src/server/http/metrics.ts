@@ -17,7 +17,7 @@ function buildExporter(runtime: Runtime): Exporter {
   const registry = new Registry();
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
   const up = gauge("celeriac_up", "1 while the store answers");
-  const tasks = gauge("celeriac_tasks_finished_last_5m", "Tasks that reached a state in the last 5 minutes, by state", ["state"]);
+  const tasks = gauge("celeriac_tasks_finished_last_5m", "Tasks that finished in the last 5 minutes by state, and retries (state RETRY)", ["state"]);
   const queueDepth = gauge("celeriac_queue_depth", "Messages waiting, by queue (last sample)", ["queue"]);
   const oldest = gauge("celeriac_queue_oldest_waiting_seconds", "Age of the oldest task still waiting, by queue", ["queue"]);
   const workers = gauge("celeriac_workers_online", "Workers whose heartbeat is current");

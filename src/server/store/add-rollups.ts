@@ -1,5 +1,6 @@
-// Counts tasks that just reached a ready state into the per-minute rollups: one row per minute of
-// finishing × task name × queue × worker × state, with runtime and queue-wait histograms.
+// Counts tasks that just reached a ready state, and retries new to the timeline, into the
+// per-minute rollups: one row per minute × task name × queue × worker × state, with runtime and
+// queue-wait histograms.
 
 import { emptyHistogram, histogramBucket } from "./histogram";
 import type { BatchStatement } from "./batch-statement";

@@ -51,7 +51,7 @@ async function applyOnce(db: SqlDatabase, batch: IngestBatch, now: number): Prom
     writeTasks(statement, tasks);
     writeEdges(statement, batch.edges);
     writeWorkers(statement, batch.workers);
-    addRollups(statement, tasks.newlyReady, now);
+    addRollups(statement, [...tasks.newlyReady, ...tasks.newRetries], now);
     if (statement.isEmpty) return;
     const offline = batch.workers.length > 0 ? `(SELECT COALESCE(json_agg(hostname), '[]') FROM ${WORKERS_CTE} WHERE status = 'offline')::text` : "'[]'";
     const [result] = await tx.query<{ offline: string }>(statement.text(`SELECT ${offline} AS offline`), ...statement.params);

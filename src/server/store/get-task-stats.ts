@@ -47,6 +47,8 @@ export async function getTaskStats(sql: SqlClient, range: TimeRange): Promise<Ta
       entry = { total: 0, failures: 0, runtime: [emptyHistogram(), 0, 0], wait: [emptyHistogram(), 0, 0] };
       byName.set(row.taskName, entry);
     }
+    // RETRY rows count retries, not finished tasks (and carry no runtime or wait).
+    if (row.state === "RETRY") continue;
     entry.total += row.count;
     if (row.state === "FAILURE") entry.failures += row.count;
     addInto(entry.runtime[0], row.runtimeHist);

@@ -6,7 +6,7 @@ import { rollupWhere, type TimeRange } from "./time-range";
 export interface ThroughputMinute {
   /** Epoch seconds of the minute's start. */
   minute: number;
-  /** Finished tasks by ready state (SUCCESS, FAILURE, REVOKED). */
+  /** Finished tasks by ready state (SUCCESS, FAILURE, REVOKED), and RETRY: retries in that minute. */
   counts: Record<string, number>;
   total: number;
   /** FAILURE / total. */
@@ -39,7 +39,8 @@ export async function getThroughput(sql: SqlClient, range: TimeRange): Promise<T
       minutes.set(row.minute, minute);
     }
     minute.counts[row.state] = row.count;
-    minute.total += row.count;
+    // RETRY rows count retries, not finished tasks.
+    if (row.state !== "RETRY") minute.total += row.count;
   }
   let total = 0;
   let failures = 0;

@@ -18,11 +18,19 @@ export interface MergedTasks {
   updated: TaskRecord[];
   /** Tasks that reached a ready state for the first time (marked rolledUp: counted once). */
   newlyReady: TaskRecord[];
+  /**
+   * One entry per task-retried event new to the timeline (a retry is an occurrence, not a final
+   * state: a task retried twice counts twice), dated by the event, for the RETRY rollups.
+   */
+  newRetries: TaskRecord[];
 }
+
+const RETRIED = "task-retried";
+const retryKey = (event: { timestamp: number; hostname?: string }) => `${event.timestamp}\u0000${event.hostname ?? ""}`;
 
 /** Locks and reads the batch's existing tasks and folds every observation into them. */
 export async function mergeTasks(sql: SqlClient, observations: readonly TaskObservation[], now: number): Promise<MergedTasks> {
-  const merged: MergedTasks = { created: [], updated: [], newlyReady: [] };
+  const merged: MergedTasks = { created: [], updated: [], newlyReady: [], newRetries: [] };
   if (observations.length === 0) return merged;
   const byId = new Map<string, TaskObservation[]>();
   for (const observation of observations) {
@@ -43,6 +51,12 @@ export async function mergeTasks(sql: SqlClient, observations: readonly TaskObse
     if (isReady(record) && !record.rolledUp) {
       record.rolledUp = true;
       merged.newlyReady.push(record);
+    }
+    const seen = new Set((before?.events ?? []).filter((event) => event.type === RETRIED).map(retryKey));
+    for (const event of record.events) {
+      if (event.type !== RETRIED || seen.has(retryKey(event))) continue;
+      // No runtime or wait: those belong to the attempt that finishes.
+      merged.newRetries.push({ ...record, state: "RETRY", finishedAt: event.timestamp, runtime: undefined, sentAt: undefined, receivedAt: undefined, startedAt: undefined });
     }
     (before ? merged.updated : merged.created).push(record);
   }

@@ -213,6 +213,23 @@ export function storeConformance(open: OpenFreshStore): void {
     expect(stats?.wait.mean).toBeCloseTo(2);
   });
 
+  it("counts each retry in the RETRY rollups once, apart from the finished tasks", async () => {
+    const name = uniqueName("tasks.retrying");
+    const minute = T0 + 1200;
+    const retried = (at: number): TaskObservation => ({ id: `${name}-1`, source: "event", name, state: "RETRY", stateAt: at, event: { type: "task-retried", timestamp: at, hostname: "w@h", fields: { exception: "boom" } } });
+    await store.applyBatch(tasks(retried(minute + 1), retried(minute + 1)));
+    // The same event again (a redelivered batch), then the second retry and the success.
+    await store.applyBatch(tasks(retried(minute + 1), retried(minute + 5)));
+    await store.applyBatch(tasks({ id: `${name}-1`, source: "event", name, state: "SUCCESS", stateAt: minute + 9, finishedAt: minute + 9, runtime: 0.5, event: { type: "task-succeeded", timestamp: minute + 9, hostname: "w@h" } }));
+    const range = { from: minute - 60, to: minute + 60, taskName: name };
+    const throughput = await store.getThroughput(range);
+    expect(throughput).toMatchObject({ total: 1, failures: 0 });
+    expect(throughput.minutes.map((m) => m.counts)).toEqual([{ RETRY: 2, SUCCESS: 1 }]);
+    const [stats] = await store.getTaskStats(range);
+    expect(stats).toMatchObject({ taskName: name, total: 1, failures: 0 });
+    expect(stats?.runtime.mean).toBeCloseTo(0.5);
+  });
+
   it("pages through filtered tasks newest first without gaps or repeats, and filters by name, state, worker, queue, root, time and text", async () => {
     const queue = uniqueName("q-page");
     const observations: TaskObservation[] = Array.from({ length: 25 }, (_, i) => ({
