@@ -217,7 +217,20 @@ export async function previewRetry(runtime: Runtime, input: RetryTaskInput): Pro
 
 /** Sends a planned retry. */
 export async function executeRetry(runtime: Runtime, plan: RetryPlan): Promise<RetryResult> {
+  // Dated before the send: events of the new attempt (STARTED, SUCCESS) come later and win, and
+  // an attempt that already finished is not taken back to RETRY.
+  const at = Date.now() / 1000;
   const sentId = await executeSend(runtime, plan.send);
+  if (sentId === plan.task.id) {
+    // Without this the task would show its old FAILURE until the new attempt reports: PENDING and
+    // STARTED do not outrank FAILURE, RETRY always applies.
+    await runtime.store.applyBatch({
+      tasks: [{ id: sentId, source: "capture", state: "RETRY", stateAt: at, event: { type: "celeriac-retried", timestamp: at, fields: { retries: plan.send.message.headers.retries } } }],
+      workers: [],
+      groups: [],
+      edges: [],
+    });
+  }
   return { taskId: plan.task.id, sentId, chordGroupId: plan.send.chordJoin?.groupId ?? null };
 }
 
