@@ -48,6 +48,9 @@ export async function mergeTasks(sql: SqlClient, observations: readonly TaskObse
     let record = before;
     for (const observation of byId.get(id) ?? []) record = mergeTask(record, observation, now);
     if (!record) continue;
+    // Ready again after a retry (an operator's, or a late task-retried): the new attempt's outcome
+    // is a new finish, counted again.
+    if (record.rolledUp && !isReady(record)) record.rolledUp = false;
     if (isReady(record) && !record.rolledUp) {
       record.rolledUp = true;
       merged.newlyReady.push(record);

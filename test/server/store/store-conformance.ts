@@ -230,6 +230,18 @@ export function storeConformance(open: OpenFreshStore): void {
     expect(stats?.runtime.mean).toBeCloseTo(0.5);
   });
 
+  it("counts a task's outcome again after it was retried (FAILURE, then RETRY, then SUCCESS)", async () => {
+    const name = uniqueName("tasks.again");
+    const minute = T0 + 1800;
+    const id = `${name}-1`;
+    await store.applyBatch(tasks({ id, source: "event", name, state: "FAILURE", stateAt: minute + 1, finishedAt: minute + 1 }));
+    await store.applyBatch(tasks({ id, source: "capture", state: "RETRY", stateAt: minute + 2 }));
+    await store.applyBatch(tasks({ id, source: "event", name, state: "SUCCESS", stateAt: minute + 3, finishedAt: minute + 3 }));
+    await store.applyBatch(tasks({ id, source: "backend", state: "SUCCESS", stateAt: minute + 3 }));
+    const throughput = await store.getThroughput({ from: minute - 60, to: minute + 60, taskName: name });
+    expect(throughput.minutes.map((m) => m.counts)).toEqual([{ FAILURE: 1, SUCCESS: 1 }]);
+  });
+
   it("pages through filtered tasks newest first without gaps or repeats, and filters by name, state, worker, queue, root, time and text", async () => {
     const queue = uniqueName("q-page");
     const observations: TaskObservation[] = Array.from({ length: 25 }, (_, i) => ({
