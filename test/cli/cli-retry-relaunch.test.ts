@@ -84,6 +84,9 @@ await describeWith(["redis", "postgres", "python-celery"], "celeriac retry and r
       const node = await nodeNamed(rootId, "seedflow.post_to_api");
       return node?.state === FAILURE ? node : undefined;
     });
+    // The worker's own message for post_to_api (the chord body, with the chain's rest) travels
+    // through the capture queue, which may trail the events: a retry needs it, not the plan.
+    await until("post_to_api's captured message", async () => ((await runtime.store.getTask(postToApi.id))?.messageJson?.includes('"headers"') ? true : undefined));
     return { rootId, postToApiId: postToApi.id, postProcessId: result.id };
   }
 
