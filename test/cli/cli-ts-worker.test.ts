@@ -3,9 +3,10 @@
 // pool and consumer commands, and shutdown of the addressed worker.
 
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { AmqpBroker, type Broker, Celery, currentTask, RedisBackend, RedisBroker, type Worker } from "../../src/celery/index";
+import { AmqpBroker, type Broker, Celery, RedisBackend, RedisBroker, type Worker } from "../../src/celery/index";
 import { AMQP_URL, REDIS_URL, type Service, describeWith, uniqueName } from "../support/services";
 import { runCli } from "./run-cli";
+import { abortableSleep } from "../support/abortable-sleep";
 
 // Redis on a database of its own, away from other suites' and benchmarks' traffic.
 const REDIS = REDIS_URL.replace(/\/\d*$/, "/14");
@@ -28,18 +29,7 @@ for (const [service, brokerUrl, makeBroker] of brokers) {
     beforeAll(async () => {
       app = new Celery({ broker: makeBroker(), backend: new RedisBackend(REDIS), defaultQueue: queue });
       app.task("cli.add", (x: number, y: number) => x + y);
-      app.task(
-        "cli.sleeper",
-        (seconds: number) =>
-          new Promise((resolve, reject) => {
-            const { signal } = currentTask();
-            const timer = setTimeout(resolve, seconds * 1000);
-            signal.addEventListener("abort", () => {
-              clearTimeout(timer);
-              reject(signal.reason as Error);
-            });
-          }),
-      );
+      app.task("cli.sleeper", abortableSleep);
       await app.connect();
       worker = app.worker({ queues: [queue], concurrency: 2, hostname: node, logger: quiet, heartbeatInterval: 60 });
       await worker.start();

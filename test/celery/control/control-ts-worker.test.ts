@@ -7,7 +7,6 @@ import {
   AmqpBroker,
   type Broker,
   Celery,
-  currentTask,
   MemoryBackend,
   MemoryBroker,
   type QueueSpec,
@@ -15,6 +14,7 @@ import {
   type Worker,
 } from "../../../src/celery/index";
 import { AMQP_URL, REDIS_URL, describeWith, uniqueName } from "../../support/services";
+import { abortableSleep } from "../../support/abortable-sleep";
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -49,18 +49,7 @@ function controlSuite(label: string, makeBroker: () => Broker, replyQueueGone: (
     replyQueues = watchReplyQueues(broker);
     app = new Celery({ broker, backend: new MemoryBackend(), defaultQueue: queue });
     app.task("ctl.add", (x: number, y: number) => x + y);
-    app.task(
-      "ctl.sleeper",
-      (seconds: number) =>
-        new Promise((resolve, reject) => {
-          const { signal } = currentTask();
-          const timer = setTimeout(resolve, seconds * 1000);
-          signal.addEventListener("abort", () => {
-            clearTimeout(timer);
-            reject(signal.reason as Error);
-          });
-        }),
-    );
+    app.task("ctl.sleeper", abortableSleep);
     await app.connect();
     worker = app.worker({ queues: [queue], concurrency: 2, hostname, logger: quiet, heartbeatInterval: 60 });
     await worker.start();
