@@ -127,6 +127,9 @@ for (const [service, brokerUrl] of brokers) {
       const root = app.asyncResult(last.id);
       let rootId = last.id;
       for (let p = await root.fetchParent(); p; p = await p.fetchParent()) rootId = p.id;
+      // A Python worker applies the next chain step before it stores its own SUCCESS (trace.py), and the
+      // peer tracks STARTED: the root's `children` exist only once its final state is written.
+      await app.asyncResult(rootId).get({ timeout: 5_000 });
       const children = (await app.asyncResult(rootId).children()) ?? [];
       expect(children).toHaveLength(1);
       const header = children[0] as GroupResult;
@@ -152,6 +155,7 @@ for (const [service, brokerUrl] of brokers) {
       const restored = await GroupResult.restore(sent.group, app.backend);
       expect(restored?.results.map((r) => r.id)).toEqual(sent.members);
       expect(await restored?.join({ timeout: 5_000 })).toEqual([3, 7]);
+      await app.asyncResult(sent.root).get({ timeout: 5_000 }); // children are stored with the final state
       const rootChildren = (await app.asyncResult(sent.root).children()) ?? [];
       expect(rootChildren).toHaveLength(1);
       expect(rootChildren[0]).toBeInstanceOf(GroupResult);
