@@ -113,8 +113,11 @@ class AmqpConsumer implements Consumer {
   /** Opens a channel, declares the queues on it and starts basic.consume on each. */
   async subscribe(model: ChannelModel): Promise<void> {
     const channel = await model.createChannel();
+    // A refusal while declaring (406 on inequivalent arguments, 404…) reaches the caller as the
+    // rejected subscribe; only a failure after set-up has nobody else to hear it.
+    let subscribed = false;
     channel.on("error", (error: Error) => {
-      if (this.channel === channel) this.report(new BrokerConnectionError(`The consumer channel of ${this.queues.join(", ")} failed: ${error.message}`, { cause: error }));
+      if (subscribed && this.channel === channel) this.report(new BrokerConnectionError(`The consumer channel of ${this.queues.join(", ")} failed: ${error.message}`, { cause: error }));
     });
     channel.on("close", () => {
       if (this.channel !== channel) return;
@@ -131,6 +134,7 @@ class AmqpConsumer implements Consumer {
       for (const queue of this.queues) {
         await channel.consume(queue, (delivered) => this.deliver(channel, queue, delivered), { noAck });
       }
+      subscribed = true;
     } catch (error) {
       this.channel = null;
       await channel.close().catch(() => undefined);
