@@ -1,6 +1,7 @@
 "use client";
 // Every worker the history knows, Python and TypeScript alike: liveness from its heartbeats, what
-// it is doing, its load and software. The workers page adds its control actions per row.
+// it is doing, its pool and queues (from inspect replies), its load and software. The workers page
+// adds its control actions per row.
 
 import Link from "next/link";
 import type { ReactNode } from "react";
@@ -20,6 +21,8 @@ export function WorkerTable({ workers, actions }: { workers: WorkerRow[]; action
           <th>last heartbeat</th>
           <th className="num">active</th>
           <th className="num">processed</th>
+          <th className="num">pool</th>
+          <th>queues</th>
           <th>load average</th>
           <th>software</th>
           <th className="num">pid</th>
@@ -40,6 +43,18 @@ export function WorkerTable({ workers, actions }: { workers: WorkerRow[]; action
             <td className="muted">{formatAge(worker.heartbeatAge)}{worker.freq ? ` (every ${worker.freq} s)` : ""}</td>
             <td className="num">{worker.active ?? "—"}</td>
             <td className="num">{worker.processed ?? "—"}</td>
+            <td className="num" title={worker.prefetchCount === undefined ? undefined : `prefetch ${worker.prefetchCount}`}>
+              {worker.poolSize ?? "—"}
+            </td>
+            <td>
+              {worker.queues?.length
+                ? worker.queues.map((queue) => (
+                    <Link key={queue} href={`/tasks?queue=${encodeURIComponent(queue)}`} className="mono queue-name">
+                      {queue}
+                    </Link>
+                  ))
+                : "—"}
+            </td>
             <td className="mono">{worker.loadavg?.map((load) => load.toFixed(2)).join(" ") ?? "—"}</td>
             <td>
               {worker.swIdent ?? "?"} {worker.swVer ?? ""} <span className="muted">{worker.swSys ?? ""}</span>

@@ -68,8 +68,10 @@ await describeWith(["redis", "python-celery"], "dashboard on a Python Celery clu
     expect(final?.failed?.task.exception).toContain("demo failure 0");
     expect(final?.retried?.task.retries).toBe(2);
 
-    const workers = await client.history.workers.query();
-    expect(workers.find((w) => w.hostname === worker.hostname)).toMatchObject({ alive: true, swIdent: "py-celery" });
+    // Pool size and queues come from the dashboard's inspect round (at start, then every 30 s), not from events.
+    const pythonWorker = async () => (await client.history.workers.query()).find((w) => w.hostname === worker.hostname);
+    for (let i = 0; i < 140 && (await pythonWorker())?.poolSize === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await pythonWorker(), dashboard.output()).toMatchObject({ alive: true, swIdent: "py-celery", poolSize: 2, queues: [queue] });
 
     // check_device → group{notify_user, save_event} (chord header) → post_to_api → post_process
     const rootId = final?.login?.task.rootId as string;

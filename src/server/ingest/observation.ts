@@ -143,6 +143,24 @@ export interface QueueSample {
   consumers?: number;
 }
 
+/**
+ * What a worker says of itself when inspected (`inspect stats` and `active_queues`): the pool and
+ * queues that events never carry. Python and TypeScript workers answer alike.
+ */
+export interface WorkerDetails {
+  hostname: string;
+  /** Epoch seconds of the reply. */
+  at: number;
+  poolSize?: number;
+  prefetchCount?: number;
+  queues?: string[];
+}
+
+/** Where the worker inspector writes. */
+export interface WorkerDetailsWriter {
+  recordWorkerDetails(details: WorkerDetails[]): Promise<void>;
+}
+
 /** The store as the ingestor, the capture consumer and the reconciler write to it. */
 export interface HistoryWriter {
   /** Merges the batch in one transaction; resolves once it is durable. */

@@ -1,6 +1,7 @@
 // Starts everything that writes history: the event ingestor, the capture consumer (Python and
 // other-process producers), in-process capture of this process's own publishes, the periodic
-// reconciler and retention. One function so `celeriac ingest` and the dashboard run the same set.
+// reconciler, the queue sampler, the worker inspector and retention. One function so
+// `celeriac ingest` and the dashboard run the same set.
 
 import { type Celery, DisabledBackend } from "../../celery/index";
 import type { ServerConfig } from "../config/server-config";
@@ -9,6 +10,7 @@ import { EventIngestor, type IngestStats } from "../ingest/event-ingestor";
 import { type PublishedRecorder, recordPublished } from "../ingest/record-published";
 import { type RunningQueueSampler, startQueueSampler } from "../ingest/queue-sampler";
 import { type RunningReconciler, startReconciler } from "../ingest/reconciler";
+import { startWorkerInspector } from "../ingest/worker-inspector";
 import type { Store } from "../store/index";
 import type { Logger } from "./logger";
 
@@ -72,6 +74,9 @@ export async function startIngestion({ config, app, store, log }: StartIngestion
     onError: (error) => log.child("queues").warn(error.message),
   });
 
+  // Pool size and queues are only in inspect replies: the workers page shows what the last round heard.
+  const inspector = startWorkerInspector({ control: app.control, writer: store, onError: (error) => log.child("workers").warn(error.message) });
+
   const retention = setInterval(() => {
     store
       .enforceRetention({ maxAgeSeconds: config.CELERIAC_RETENTION_DAYS * 86_400, maxTasks: config.CELERIAC_RETENTION_MAX_TASKS })
@@ -87,6 +92,7 @@ export async function startIngestion({ config, app, store, log }: StartIngestion
     async stop() {
       clearInterval(retention);
       await sampler.stop();
+      await inspector.stop();
       own.stop();
       await reconciler?.stop();
       await capture?.stop();

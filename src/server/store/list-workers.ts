@@ -1,11 +1,14 @@
 // Workers with their liveness: a worker is alive while reported online and its last heartbeat is
 // younger than freq × 2 (celery/events/state.py Worker.alive, HEARTBEAT_EXPIRE_WINDOW 200 %).
 
+import type { WorkerDetails } from "../ingest/observation";
 import type { SqlClient } from "./sql-client";
 import type { WorkerRow } from "./write-workers";
 
 /** A worker as the dashboard lists it: its stored row plus liveness. */
-export type WorkerSummary = Omit<WorkerRow, "clock"> & {
+export type WorkerSummary = Omit<WorkerRow, "clock"> & Partial<Pick<WorkerDetails, "poolSize" | "prefetchCount" | "queues">> & {
+  /** When the worker last answered inspect (epoch seconds). */
+  inspectedAt?: number;
   /** Reported online and heartbeating in time. */
   alive: boolean;
   /** Seconds since the last heartbeat, when there was one. */
@@ -20,7 +23,8 @@ const EXPIRE_FACTOR = 2;
 export async function listWorkers(sql: SqlClient, now = Date.now() / 1000): Promise<WorkerSummary[]> {
   const rows = await sql.query<Record<string, unknown>>(
     `SELECT hostname, status, extract(epoch from last_heartbeat)::float8 AS "lastHeartbeat", freq, pid, active, processed, loadavg,
-            sw_ident AS "swIdent", sw_ver AS "swVer", sw_sys AS "swSys",
+            sw_ident AS "swIdent", sw_ver AS "swVer", sw_sys AS "swSys", pool_size AS "poolSize", prefetch_count AS "prefetchCount", queues,
+            extract(epoch from inspected_at)::float8 AS "inspectedAt",
             extract(epoch from first_seen)::float8 AS "firstSeen", extract(epoch from last_seen)::float8 AS "lastSeen"
      FROM worker ORDER BY hostname`,
   );

@@ -4,7 +4,7 @@
 
 import type { Prisma, PrismaClient } from "@prisma/client";
 import type { Role } from "../auth/roles";
-import type { HistoryReader, HistoryWriter, IngestBatch, QueueSample } from "../ingest/observation";
+import type { HistoryReader, HistoryWriter, IngestBatch, QueueSample, WorkerDetails, WorkerDetailsWriter } from "../ingest/observation";
 import { applyBatch } from "./apply-batch";
 import { enforceRetention, type RetentionPolicy, type RetentionResult } from "./enforce-retention";
 import { getCounters } from "./get-counters";
@@ -20,6 +20,7 @@ import { listTasks, type ListTasksQuery, type TaskPage } from "./list-tasks";
 import { listUnfinishedTaskIds } from "./list-unfinished-task-ids";
 import { listWorkers, type WorkerSummary } from "./list-workers";
 import { recordQueueSamples } from "./record-queue-samples";
+import { recordWorkerDetails } from "./record-worker-details";
 import { type AuditEntry, type NewAuditEntry, beginAudit, finishAudit, listAudit } from "./audit-log";
 import { type SessionRecord, createSession, deleteSession, findSession } from "./sessions";
 import type { SqlDatabase } from "./sql-client";
@@ -28,7 +29,7 @@ import { type UserRecord, type UserSummary, countUsers, createUser, findUserByNa
 import type { TimeRange } from "./time-range";
 
 /** An open store; obtain one with openStore(url). */
-export class Store implements HistoryWriter, HistoryReader {
+export class Store implements HistoryWriter, HistoryReader, WorkerDetailsWriter {
   constructor(
     /** The Prisma client: for code inside src/server/store only. */
     readonly prisma: PrismaClient,
@@ -49,6 +50,10 @@ export class Store implements HistoryWriter, HistoryReader {
 
   recordQueueSamples(samples: QueueSample[]): Promise<void> {
     return this.guard(() => recordQueueSamples(this.sql, samples));
+  }
+
+  recordWorkerDetails(details: WorkerDetails[]): Promise<void> {
+    return this.guard(() => recordWorkerDetails(this.sql, details));
   }
 
   unfinishedTaskIds(options: { olderThan: number; limit: number }): Promise<string[]> {

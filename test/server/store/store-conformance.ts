@@ -313,6 +313,22 @@ export function storeConformance(open: OpenFreshStore): void {
     expect(await store.getTask(lost)).toMatchObject({ state: "SUCCESS", possiblyLost: false });
   });
 
+  it("keeps what inspect replies say of a worker (pool, prefetch, queues) beside its heartbeats, a missing field keeping its value", async () => {
+    const [host, quiet] = [uniqueName("w"), uniqueName("no-events")];
+    await store.applyBatch(batch({ workers: [{ hostname: host, status: "online", at: T0, freq: 2, heartbeat: true, pid: 7, active: 1 }] }));
+    await store.recordWorkerDetails([
+      { hostname: host, at: T0 + 1, poolSize: 8, prefetchCount: 32, queues: ["celery", "emails"] },
+      { hostname: quiet, at: T0 + 1, poolSize: 2, queues: ["reports"] },
+    ]);
+    await store.recordWorkerDetails([{ hostname: host, at: T0 + 2, queues: ["celery"] }]);
+    await store.applyBatch(batch({ workers: [{ hostname: host, status: "online", at: T0 + 3, freq: 2, heartbeat: true, active: 0 }] }));
+    const workers = await store.listWorkers(T0 + 3);
+    expect(workers.find((w) => w.hostname === host)).toMatchObject({ alive: true, pid: 7, active: 0, poolSize: 8, prefetchCount: 32, queues: ["celery"], inspectedAt: T0 + 2 });
+    // Answering inspect proves it runs, but only events make it "alive": it never sent a heartbeat.
+    expect(workers.find((w) => w.hostname === quiet)).toMatchObject({ status: "online", alive: false, poolSize: 2, queues: ["reports"], firstSeen: T0 + 1 });
+    expect(workers.find((w) => w.hostname === quiet)).not.toHaveProperty("lastHeartbeat");
+  });
+
   it("answers the reconciler: unfinished task ids oldest first, recent root ids", async () => {
     const prefix = uniqueName("recon");
     await store.applyBatch(

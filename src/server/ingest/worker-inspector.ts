@@ -1,0 +1,83 @@
+// Asks every worker what events never say: its pool size and prefetch (`inspect stats`) and the
+// queues it consumes (`inspect active_queues`), periodically, for the workers page. Python and
+// TypeScript workers answer the same broadcast; a worker that does not answer keeps what it said last.
+
+import { z } from "zod";
+import type { Control } from "../../celery/index";
+import { AppError } from "../app-error";
+import type { WorkerDetails, WorkerDetailsWriter } from "./observation";
+import { type PeriodicRun, startPeriodicRun } from "./periodic-run";
+
+export interface WorkerInspectorOptions {
+  control: Control;
+  writer: WorkerDetailsWriter;
+  /** Pause between the end of one inspection and the start of the next, ms. Default 30000. */
+  intervalMs?: number;
+  /** How long each broadcast collects replies, ms. Default 1000 (Celery's inspect timeout). */
+  replyTimeoutMs?: number;
+  /** Epoch seconds; for tests. */
+  now?: () => number;
+  /** Told about every failure (broker, store, a malformed reply); inspection goes on. */
+  onError?: (error: AppError) => void;
+}
+
+// Only the fields we keep; anything else a worker adds is ignored, a wrong type drops that field.
+const statsReply = z.object({
+  pool: z.object({ "max-concurrency": z.number().int().nonnegative().optional() }).passthrough().optional().catch(undefined),
+  prefetch_count: z.number().int().nonnegative().optional().catch(undefined),
+});
+const activeQueuesReply = z.array(z.object({ name: z.string().min(1) }).passthrough());
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** One round: both broadcasts at once, merged per worker. Throws AppError UNAVAILABLE when the broker cannot be asked. */
+export async function inspectWorkers(options: Omit<WorkerInspectorOptions, "writer" | "intervalMs">): Promise<WorkerDetails[]> {
+  const inspect = options.control.inspect({ timeout: options.replyTimeoutMs ?? 1_000 });
+  let stats, queues;
+  try {
+    [stats, queues] = await Promise.all([inspect.stats(), inspect.activeQueues()]);
+  } catch (error) {
+    throw new AppError("UNAVAILABLE", `Worker inspector: could not broadcast inspect stats/active_queues: ${reasonOf(error)}. Check that the broker is reachable; the next round retries.`);
+  }
+  const at = options.now?.() ?? Date.now() / 1000;
+  const byWorker = new Map<string, WorkerDetails>();
+  const entry = (hostname: string) => byWorker.get(hostname) ?? byWorker.set(hostname, { hostname, at }).get(hostname)!;
+  for (const [hostname, reply] of Object.entries(stats ?? {})) {
+    const parsed = statsReply.safeParse(reply);
+    if (!parsed.success) continue;
+    const details = entry(hostname);
+    const poolSize = parsed.data.pool?.["max-concurrency"];
+    if (poolSize !== undefined) details.poolSize = poolSize;
+    if (parsed.data.prefetch_count !== undefined) details.prefetchCount = parsed.data.prefetch_count;
+  }
+  for (const [hostname, reply] of Object.entries(queues ?? {})) {
+    const parsed = activeQueuesReply.safeParse(reply);
+    if (!parsed.success) {
+      options.onError?.(new AppError("BAD_INPUT", `Worker inspector: ${hostname} answered active_queues with something other than a list of queues; its queues are left as they were.`));
+      continue;
+    }
+    entry(hostname).queues = [...new Set(parsed.data.map((queue) => queue.name))].sort();
+  }
+  return [...byWorker.values()];
+}
+
+/** Inspects now and then every `intervalMs` after each round ends, writing to the store, until stopped. */
+export function startWorkerInspector(options: WorkerInspectorOptions): PeriodicRun {
+  return startPeriodicRun("startWorkerInspector", options.intervalMs ?? 30_000, async () => {
+    let details: WorkerDetails[];
+    try {
+      details = await inspectWorkers(options);
+    } catch (error) {
+      options.onError?.(error as AppError);
+      return;
+    }
+    if (details.length === 0) return;
+    try {
+      await options.writer.recordWorkerDetails(details);
+    } catch (error) {
+      options.onError?.(new AppError("UNAVAILABLE", `Worker inspector: the store refused the details of ${details.length} workers: ${reasonOf(error)}; the next round writes them again.`));
+    }
+  });
+}
