@@ -11,6 +11,7 @@ import type { TaskQueryFilter } from "../app/_lib/task-filters";
 import { useTRPC } from "../trpc/react";
 import { ConfirmAction } from "./confirm-action";
 import { RevokeOptions, type RevokeSignal } from "./revoke-options";
+import { SkippedTasks } from "./skipped-tasks";
 import { StateBadge } from "./state-badge";
 import { WarningList } from "./warning-list";
 
@@ -48,18 +49,7 @@ export function BulkTaskActions({ query }: { query: TaskQueryFilter }) {
                 ))}
                 {preview.tasks.length > SHOWN ? <li className="muted">… and {preview.tasks.length - SHOWN} more</li> : null}
               </ul>
-              {preview.skipped.length > 0 ? (
-                <details>
-                  <summary className="small">left out</summary>
-                  <ul className="plain small">
-                    {preview.skipped.slice(0, SHOWN).map((task) => (
-                      <li key={task.taskId}>
-                        <StateBadge state={task.state} /> {task.name ?? "?"} <span className="mono">{shortId(task.taskId)}</span> — {task.reason}
-                      </li>
-                    ))}
-                  </ul>
-                </details>
-              ) : null}
+              <SkippedTasks summary="left out" tasks={preview.skipped} limit={SHOWN} />
               <WarningList warnings={preview.warnings} />
             </>
           )}

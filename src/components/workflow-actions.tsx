@@ -12,6 +12,7 @@ import { MessagePreview } from "./message-preview";
 import { RevokeOptions, type RevokeSignal } from "./revoke-options";
 import { RevokePreview } from "./revoke-preview";
 import { RevokeReplies } from "./revoke-replies";
+import { SkippedTasks } from "./skipped-tasks";
 import { StateBadge } from "./state-badge";
 import { WarningList } from "./warning-list";
 
@@ -56,18 +57,7 @@ export function WorkflowActions({ rootId }: { rootId: string }) {
                   </ul>
                 </>
               ) : null}
-              {preview.skipped.length > 0 ? (
-                <details>
-                  <summary className="small">{preview.skipped.length} step(s) left alone</summary>
-                  <ul className="plain small">
-                    {preview.skipped.map((step) => (
-                      <li key={step.taskId}>
-                        <StateBadge state={step.state} /> {step.name ?? "?"} — {step.reason}
-                      </li>
-                    ))}
-                  </ul>
-                </details>
-              ) : null}
+              <SkippedTasks summary={`${preview.skipped.length} step(s) left alone`} tasks={preview.skipped} />
               <WarningList warnings={preview.warnings} />
             </>
           )}
