@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Broker } from "../../celery/index";
 import { AppError } from "../app-error";
 import type { HistoryWriter, QueueSample } from "./observation";
-import { startPeriodicRun } from "./periodic-run";
+import { startPeriodicSampling } from "./periodic-run";
 
 /** Where the queues to measure come from; `discoverQueues` is typically "queues seen in the store". */
 export interface QueueSource {
@@ -76,19 +76,12 @@ export async function sampleQueues(source: QueueSource): Promise<QueueSample[]> 
 
 /** Samples now and then every `intervalMs` after each sample ends, writing to the store, until stopped. */
 export function startQueueSampler(options: QueueSamplerOptions): RunningQueueSampler {
-  return startPeriodicRun("startQueueSampler", options.intervalMs ?? 5_000, async () => {
-    let samples: QueueSample[];
-    try {
-      samples = await sampleQueues(options);
-    } catch (error) {
-      options.onError?.(error as AppError);
-      return;
-    }
-    if (samples.length === 0) return;
-    try {
-      await options.writer.recordQueueSamples(samples);
-    } catch (error) {
-      options.onError?.(new AppError("UNAVAILABLE", `Queue sampler: the store refused ${samples.length} queue samples: ${reasonOf(error)}; they are dropped (the next sample replaces them).`));
-    }
+  return startPeriodicSampling({
+    name: "startQueueSampler",
+    intervalMs: options.intervalMs ?? 5_000,
+    sample: () => sampleQueues(options),
+    write: (samples) => options.writer.recordQueueSamples(samples),
+    refused: (count, reason) => `Queue sampler: the store refused ${count} queue samples: ${reason}; they are dropped (the next sample replaces them).`,
+    onError: options.onError,
   });
 }

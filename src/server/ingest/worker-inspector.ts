@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Control } from "../../celery/index";
 import { AppError } from "../app-error";
 import type { WorkerDetails, WorkerDetailsWriter } from "./observation";
-import { type PeriodicRun, startPeriodicRun } from "./periodic-run";
+import { type PeriodicRun, startPeriodicSampling } from "./periodic-run";
 
 export interface WorkerInspectorOptions {
   control: Control;
@@ -65,19 +65,12 @@ export async function inspectWorkers(options: Omit<WorkerInspectorOptions, "writ
 
 /** Inspects now and then every `intervalMs` after each round ends, writing to the store, until stopped. */
 export function startWorkerInspector(options: WorkerInspectorOptions): PeriodicRun {
-  return startPeriodicRun("startWorkerInspector", options.intervalMs ?? 30_000, async () => {
-    let details: WorkerDetails[];
-    try {
-      details = await inspectWorkers(options);
-    } catch (error) {
-      options.onError?.(error as AppError);
-      return;
-    }
-    if (details.length === 0) return;
-    try {
-      await options.writer.recordWorkerDetails(details);
-    } catch (error) {
-      options.onError?.(new AppError("UNAVAILABLE", `Worker inspector: the store refused the details of ${details.length} workers: ${reasonOf(error)}; the next round writes them again.`));
-    }
+  return startPeriodicSampling({
+    name: "startWorkerInspector",
+    intervalMs: options.intervalMs ?? 30_000,
+    sample: () => inspectWorkers(options),
+    write: (details) => options.writer.recordWorkerDetails(details),
+    refused: (count, reason) => `Worker inspector: the store refused the details of ${count} workers: ${reason}; the next round writes them again.`,
+    onError: options.onError,
   });
 }
