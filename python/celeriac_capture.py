@@ -10,7 +10,7 @@ Usage (one line in the module that creates the app, so workers capture the steps
 
     import celeriac_capture
     celeriac_capture.install(app)                       # queue "celeriac.capture"
-    celeriac_capture.install(app, queue_name="x.capture", max_length=50_000)
+    celeriac_capture.install(app, queue_name="x.capture", max_length=50_000, trim_every=100)
 
 Capture record, version 1 (JSON, the body of a JSON message on the capture queue)::
 
@@ -19,10 +19,13 @@ Capture record, version 1 (JSON, the body of a JSON message on the capture queue
      "queue": <queue name or null>, "headers": {...task headers...},
      "properties": {...task properties...}, "body": [args, kwargs, embed]}
 
-The queue is durable; on RabbitMQ it is bounded by ``x-max-length`` (oldest records dropped first;
-every declarer must use the same value or RabbitMQ refuses the declaration). On Redis it is a
-plain kombu queue, i.e. a list. Capturing never raises into the app's publish: a record that
-cannot be published is logged and counted (see ``stats()``).
+The queue is durable and bounded by ``max_length``, so that an outage of Celeriac never fills the
+broker: on RabbitMQ by ``x-max-length`` (oldest records dropped first; every declarer must use the
+same value or RabbitMQ refuses the declaration). On Redis a kombu queue is a plain list with no
+bound, so every ``trim_every`` records this module trims it to the newest ``max_length`` (LTRIM):
+the list may exceed the bound by fewer than ``trim_every`` records between trims. Capturing never
+raises into the app's publish: a record that cannot be published is logged and counted (see
+``stats()``).
 
 Needs nothing beyond Celery (and kombu, which Celery brings).
 """
@@ -34,11 +37,13 @@ import time
 from celery import signals
 from kombu import Exchange, Queue
 
-__all__ = ["install", "uninstall", "stats", "RECORD_VERSION", "DEFAULT_QUEUE", "DEFAULT_MAX_LENGTH"]
+__all__ = ["install", "uninstall", "stats", "RECORD_VERSION", "DEFAULT_QUEUE", "DEFAULT_MAX_LENGTH",
+           "DEFAULT_TRIM_EVERY"]
 
 RECORD_VERSION = 1
 DEFAULT_QUEUE = "celeriac.capture"
 DEFAULT_MAX_LENGTH = 100_000
+DEFAULT_TRIM_EVERY = 100
 
 logger = logging.getLogger("celeriac_capture")
 
@@ -48,8 +53,10 @@ class _Capture:
     publishes its record in after_task_publish, so only messages that were really sent are
     recorded."""
 
-    def __init__(self, app, queue_name, max_length, acquire_timeout):
+    def __init__(self, app, queue_name, max_length, acquire_timeout, trim_every):
         self.app = app
+        self.max_length = max_length
+        self.trim_every = trim_every
         self.queue = Queue(
             queue_name,
             # The same topology Celeriac declares: a durable direct exchange of the queue's name.
@@ -114,10 +121,24 @@ class _Capture:
                     delivery_mode=2,
                     retry=False,
                 )
-            with self.lock:
-                self.published += 1
+                with self.lock:
+                    self.published += 1
+                    due = self.published % self.trim_every == 0
+                if due:
+                    self._trim(producer)
         except Exception:
             self._count_failure("could not publish the capture record of task %s" % record["headers"].get("id"))
+
+    def _trim(self, producer):
+        # Only kombu's Redis transport needs it (RabbitMQ enforces x-max-length itself). LPUSH adds
+        # at the head and consumers pop the tail: keeping indexes 0..max_length-1 drops the oldest,
+        # as RabbitMQ's drop-head does.
+        if producer.connection.transport.driver_type != "redis":
+            return
+        try:
+            producer.channel.client.ltrim(self.queue.name, 0, self.max_length - 1)
+        except Exception:
+            self._count_failure("could not trim the capture queue %s to %d records" % (self.queue.name, self.max_length))
 
     def _count_failure(self, what):
         with self.lock:
@@ -128,7 +149,8 @@ class _Capture:
 _installed = None
 
 
-def install(app, queue_name=DEFAULT_QUEUE, max_length=DEFAULT_MAX_LENGTH, acquire_timeout=1.0):
+def install(app, queue_name=DEFAULT_QUEUE, max_length=DEFAULT_MAX_LENGTH, acquire_timeout=1.0,
+            trim_every=DEFAULT_TRIM_EVERY):
     """Captures every task message published in this process to ``queue_name`` on ``app``'s broker.
 
     Celery's publish signals are process-wide, so one installation captures all apps of the
@@ -136,7 +158,10 @@ def install(app, queue_name=DEFAULT_QUEUE, max_length=DEFAULT_MAX_LENGTH, acquir
     """
     global _installed
     uninstall()
-    capture = _Capture(app, queue_name, max_length, acquire_timeout)
+    if not (isinstance(max_length, int) and max_length > 0 and isinstance(trim_every, int) and trim_every > 0):
+        raise ValueError("celeriac_capture.install: max_length and trim_every must be positive integers, "
+                         "got max_length=%r, trim_every=%r" % (max_length, trim_every))
+    capture = _Capture(app, queue_name, max_length, acquire_timeout, trim_every)
     signals.before_task_publish.connect(capture.before_publish, weak=False)
     signals.after_task_publish.connect(capture.after_publish, weak=False)
     _installed = capture

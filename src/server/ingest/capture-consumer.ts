@@ -15,7 +15,7 @@ export interface CaptureConsumerOptions {
   writer: HistoryWriter;
   /** Default "celeriac.capture"; must match the producers' setting. */
   queue?: string;
-  /** AMQP x-max-length of the queue; must match the producers' (default 100 000). */
+  /** x-max-length of the queue (RabbitMQ enforces it, our Redis broker trims to it); must match the producers' (default 100 000). */
   maxLength?: number;
   /** Records held unacknowledged at once (bounds memory while the store is slow). Default 64. */
   prefetch?: number;

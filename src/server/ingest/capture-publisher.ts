@@ -11,7 +11,7 @@ export interface CapturePublisherOptions {
   broker?: Broker;
   /** Default "celeriac.capture". */
   queue?: string;
-  /** AMQP x-max-length; must match the consumer's (default 100 000). */
+  /** x-max-length of the queue (RabbitMQ enforces it, our Redis broker trims to it); must match the consumer's (default 100 000). */
   maxLength?: number;
   /** Default the OS hostname. */
   hostname?: string;

@@ -26,13 +26,14 @@ export const CAPTURE_RECORD_VERSION = 1;
 /** Default name of the capture queue (python/celeriac_capture.py uses the same). */
 export const DEFAULT_CAPTURE_QUEUE = "celeriac.capture";
 /**
- * AMQP `x-max-length` of the capture queue: bounded so an absent consumer cannot fill the broker
- * (the oldest records are dropped first). Every declarer must use the same value, or RabbitMQ
- * refuses the second declaration (PRECONDITION_FAILED); Redis ignores it.
+ * `x-max-length` of the capture queue: bounded so an absent consumer cannot fill the broker (the
+ * oldest records are dropped first). Every declarer must use the same value, or RabbitMQ refuses
+ * the second declaration (PRECONDITION_FAILED). On Redis, which has no bounded lists, our broker
+ * trims at each publish and celeriac_capture.py every `trim_every` records.
  */
 export const DEFAULT_CAPTURE_MAX_LENGTH = 100_000;
 
-/** The capture queue as every producer and consumer declares it: durable, bounded on AMQP. */
+/** The capture queue as every producer and consumer declares it: durable and bounded. */
 export function captureQueueSpec(name = DEFAULT_CAPTURE_QUEUE, maxLength = DEFAULT_CAPTURE_MAX_LENGTH): QueueSpec {
   return { name, durable: true, arguments: { "x-max-length": maxLength } };
 }

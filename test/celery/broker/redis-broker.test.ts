@@ -174,6 +174,22 @@ await describeWith(["redis"], "RedisBroker", () => {
       expect(JSON.parse(raw)).toMatchObject({ properties: { priority: 5, delivery_info: { exchange: queue, routing_key: queue }, body_encoding: "base64" } });
     });
 
+    it("keeps a queue declared with x-max-length to its newest messages, as RabbitMQ's drop-head does, also when a topic exchange routes to it", async () => {
+      const queue = uniqueName("bounded");
+      const exchange = uniqueName("bx");
+      await broker.declareQueue({ name: queue, arguments: { "x-max-length": 3 } });
+      await broker.declareQueue({ name: queue, exchange: { name: exchange, type: "topic" }, routingKey: "#", arguments: { "x-max-length": 3 } });
+      for (const n of ["1", "2", "3", "4"]) await broker.publish(taskMessage(n), { exchange: queue, routingKey: queue });
+      await broker.publish(taskMessage("5"), { exchange, routingKey: "any" });
+      const kept = await redis.lrange(`${prefix}${queue}`, 0, -1);
+      // Newest at the head; consumers pop the tail, so "3" is delivered next.
+      expect(kept.map((raw) => Buffer.from(JSON.parse(raw).body, "base64").toString())).toEqual(["5", "4", "3"]);
+      const unbounded = uniqueName("unbounded");
+      await broker.declareQueue({ name: unbounded });
+      for (const n of ["1", "2", "3", "4"]) await broker.publish(taskMessage(n), { exchange: unbounded, routingKey: unbounded });
+      expect(await redis.llen(`${prefix}${unbounded}`)).toBe(4);
+    });
+
     it("stores topic bindings with kombu's regex in the member", async () => {
       const exchange = uniqueName("topic");
       const queue = uniqueName("tq");

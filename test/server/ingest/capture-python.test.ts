@@ -24,7 +24,7 @@ interface Sent {
 }
 
 /** Runs test/python/capture_producer.py: a Python producer with celeriac_capture installed. */
-function pythonProducer(peer: PeerConfig, what: "login" | "add", extraEnv: Record<string, string> = {}): Promise<Sent> {
+function pythonProducer(peer: PeerConfig, what: "login" | "add" | `many:${number}`, extraEnv: Record<string, string> = {}): Promise<Sent> {
   const env = { ...process.env, ...extraEnv, PYTHONPATH: `${TEST_PYTHON_DIR}:${CAPTURE_MODULE_DIR}`, PEER_BROKER_URL: peer.brokerUrl, PEER_RESULT_BACKEND: peer.backendUrl, PEER_QUEUE: peer.queue, CAPTURE_QUEUE: `${peer.queue}.capture`, CAPTURE_WHAT: what };
   return new Promise((resolve, reject) => {
     execFile(PYTHON, ["capture_producer.py"], { cwd: TEST_PYTHON_DIR, env, timeout: 30_000 }, (error, stdout, stderr) => {
@@ -98,6 +98,22 @@ for (const [name, url, service] of [["Redis", REDIS_URL, "redis"], ["RabbitMQ", 
       expect(history.groups.size).toBe(1);
       expect(group).toMatchObject({ size: 2, parentId: sent.root_id, chordBodyId: history.tasks.get(sent.final_id!)!.parentId });
       expect(history.tasks.get(sent.final_id!)!.argsJson).toBe('[{"score": 2}]');
+      expect(errors).toEqual([]);
+    });
+
+    it("keeps the capture queue within max_length while nobody consumes it, dropping the oldest records", async () => {
+      await consumer!.stop();
+      consumer = undefined;
+      // Every declarer must agree on x-max-length (RabbitMQ refuses another value): start afresh at 20.
+      await broker.deleteQueue(`${peer.queue}.capture`);
+      const sent = await pythonProducer(peer, "many:55", { CAPTURE_MAX_LENGTH: "20", CAPTURE_TRIM_EVERY: "10" });
+      expect(sent).toMatchObject({ published: 55, failed: 0 });
+      // RabbitMQ enforces x-max-length itself; on Redis the module trims every 10th record, so the
+      // 5 published after the last trim (at 50) sit on top of the 20 it kept.
+      expect(await broker.queueSize(`${peer.queue}.capture`)).toBe(service === "redis" ? 25 : 20);
+      consumer = await startCaptureConsumer({ broker, writer: history, queue: `${peer.queue}.capture`, maxLength: 20, onError: (error, kind) => errors.push(`${kind}: ${error.message}`) });
+      await until("the kept records", () => history.tasks.has(sent.second_id!));
+      expect(history.tasks.has(sent.root_id)).toBe(false);
       expect(errors).toEqual([]);
     });
 

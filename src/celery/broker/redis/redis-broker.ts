@@ -168,12 +168,18 @@ export class RedisBroker implements Broker {
       const step = this.layout.priorityStep(message.properties.priority);
       const queues = await this.lookup(target.exchange, target.routingKey);
       if (queues.length === 0) return;
-      if (queues.length === 1) {
+      if (queues.length === 1 && this.maxLengthOf(queues[0]!) === undefined) {
         await this.client.lpush(this.layout.key(this.layout.queueList(queues[0]!, step)), raw);
         return;
       }
       const pipeline = this.client.pipeline();
-      for (const queue of queues) pipeline.lpush(this.layout.key(this.layout.queueList(queue, step)), raw);
+      for (const queue of queues) {
+        const key = this.layout.key(this.layout.queueList(queue, step));
+        pipeline.lpush(key, raw);
+        // LPUSH adds at the head and consumers pop the tail: keeping the first n drops the oldest.
+        const maxLength = this.maxLengthOf(queue);
+        if (maxLength !== undefined) pipeline.ltrim(key, 0, maxLength - 1);
+      }
       const results = await pipeline.exec();
       const failed = results?.find(([error]) => error);
       if (failed) throw failed[0];
@@ -264,6 +270,16 @@ export class RedisBroker implements Broker {
   }
 
   /** kombu `_lookup`: the default exchange names the queue; others read `_kombu.binding.<exchange>`. */
+  /**
+   * A kombu Redis queue is a list with no bound; a queue this broker declared with RabbitMQ's
+   * `x-max-length` gets RabbitMQ's default overflow (drop-head) from every publish made here, per
+   * priority list. Other producers' publishes (kombu's) do not trim it.
+   */
+  private maxLengthOf(queue: string): number | undefined {
+    const bound = this.declared.get(queue)?.arguments?.["x-max-length"];
+    return typeof bound === "number" && Number.isInteger(bound) && bound > 0 ? bound : undefined;
+  }
+
   private async lookup(exchange: string, routingKey: string): Promise<string[]> {
     if (!exchange) return [routingKey];
     const members = await this.client.smembers(this.layout.bindingKey(exchange));
