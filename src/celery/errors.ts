@@ -19,6 +19,7 @@ export type CeleryErrorCode =
   | "RETRY"
   | "MAX_RETRIES_EXCEEDED"
   | "TIME_LIMIT_EXCEEDED"
+  | "WORKER_LOST"
   | "REJECT"
   | "IGNORE";
 

@@ -9,6 +9,7 @@ export { RevokedSet, REVOKES_MAX, REVOKE_EXPIRES_SECONDS } from "./revoked-set";
 export { currentTask } from "./current-task";
 export { TaskContext, type RetryOptions, type TaskRequestContext } from "./task-context";
 export type { WorkerApp } from "./worker-app";
-export { Ignore, MaxRetriesExceededError, Reject, Retry, SoftTimeLimitExceeded, TimeLimitExceeded } from "./worker-errors";
+export { ThreadTaskError } from "./thread-pool";
+export { Ignore, MaxRetriesExceededError, Reject, Retry, SoftTimeLimitExceeded, TimeLimitExceeded, WorkerLostError } from "./worker-errors";
 export { workerTaskFrom, type ErrorMatcher, type WorkerTask, type WorkerTaskOptions } from "./worker-task";
 export { Worker, type WorkerLogger, type WorkerOptions } from "./worker";

@@ -57,7 +57,8 @@ export class TaskContext {
     readonly request: TaskRequestContext,
     readonly signal: AbortSignal,
     private readonly task: { maxRetries: number | null; defaultRetryDelay: number },
-    private readonly publishRetry: RetryPublisher,
+    /** Publishes a retry of this request (the threads pool calls it for a task in a thread). */
+    readonly publishRetry: RetryPublisher,
   ) {}
 
   /**

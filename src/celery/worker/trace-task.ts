@@ -13,7 +13,7 @@ import { TaskContext, type TaskRequestContext } from "./task-context";
 import { applySignature, groupOf, resultTupleOf } from "./canvas-bridge";
 import type { WorkerApp } from "./worker-app";
 import { Ignore, Reject, Retry, SoftTimeLimitExceeded, TimeLimitExceeded } from "./worker-errors";
-import { type WorkerTask, workerTaskFrom } from "./worker-task";
+import { matchesAny, retryPolicyOf, type WorkerTask, workerTaskFrom } from "./worker-task";
 
 /** How a traced task ended; the worker turns it into acks and events. */
 export type TraceOutcome =
@@ -61,13 +61,6 @@ function dateDone(): string {
 
 function now(): number {
   return performance.now() / 1000;
-}
-
-function matchesAny(error: unknown, matchers: WorkerTask["autoretryFor"]): boolean {
-  return (matchers ?? []).some((matcher) => {
-    if (matcher.prototype instanceof Error || matcher === Error) return error instanceof (matcher as abstract new () => Error);
-    return (matcher as (error: unknown) => boolean)(error);
-  });
 }
 
 /** The tracer for one worker: stateless between jobs. */
@@ -138,7 +131,7 @@ export class Tracer {
 
   private runWithLimits(job: TraceJob, children: ResultTuple[]): Promise<unknown> {
     const { request, task } = job;
-    const context = new TaskContext(request, job.abort.signal, { maxRetries: task.maxRetries === undefined ? 3 : task.maxRetries, defaultRetryDelay: task.defaultRetryDelay ?? 180 }, async (args, kwargs, options) => {
+    const context = new TaskContext(request, job.abort.signal, retryPolicyOf(task), async (args, kwargs, options) => {
       children.push(...(await this.publishRetry(request, args, kwargs, options)));
     });
     const timers: NodeJS.Timeout[] = [];

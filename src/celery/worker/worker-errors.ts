@@ -54,6 +54,15 @@ export class TimeLimitExceeded extends CeleryError {
   }
 }
 
+/** The thread running a task died under it (billiard.exceptions.WorkerLostError). */
+export class WorkerLostError extends CeleryError {
+  readonly excType = "WorkerLostError";
+  readonly excModule = "billiard.exceptions";
+  constructor(message: string) {
+    super("WORKER_LOST", message);
+  }
+}
+
 /** Thrown by a task to reject its message, requeued or not, without storing a result (celery.exceptions.Reject). */
 export class Reject extends CeleryError {
   readonly requeue: boolean;

@@ -43,6 +43,19 @@ export interface WorkerTaskOptions {
   errback?: boolean;
 }
 
+/** Whether one of a task's autoretryFor matchers selects the error. */
+export function matchesAny(error: unknown, matchers: readonly ErrorMatcher[] | undefined): boolean {
+  return (matchers ?? []).some((matcher) => {
+    if (matcher.prototype instanceof Error || matcher === Error) return error instanceof (matcher as abstract new () => Error);
+    return (matcher as (error: unknown) => boolean)(error);
+  });
+}
+
+/** The retry settings a task's TaskContext enforces, with Celery's defaults (max_retries 3, default_retry_delay 180 s). */
+export function retryPolicyOf(task: WorkerTask): { maxRetries: number | null; defaultRetryDelay: number } {
+  return { maxRetries: task.maxRetries === undefined ? 3 : task.maxRetries, defaultRetryDelay: task.defaultRetryDelay ?? 180 };
+}
+
 /** What the worker executes. */
 export interface WorkerTask extends WorkerTaskOptions {
   name: string;

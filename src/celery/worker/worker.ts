@@ -2,7 +2,7 @@
 
 import { hostname as osHostname, loadavg } from "node:os";
 import type { Consumer, Delivery, QueueSpec } from "../broker/broker";
-import { CeleryError, NotRegistered } from "../errors";
+import { CeleryError, ImproperlyConfigured, NotRegistered } from "../errors";
 import { EventDispatcher } from "../events/event-dispatcher";
 import { parsePyIsoformat } from "../protocol/py-isoformat";
 import { pyJsonParse, pyJsonStringify } from "../protocol/py-json";
@@ -14,6 +14,7 @@ import { describeError } from "./describe-error";
 import { requestContext } from "./request-context";
 import { RevokedSet } from "./revoked-set";
 import type { TaskRequestContext } from "./task-context";
+import { ThreadPool } from "./thread-pool";
 import { type TraceJob, type TraceOutcome, Tracer } from "./trace-task";
 import type { WorkerApp } from "./worker-app";
 import { type WorkerTask, workerTaskFrom } from "./worker-task";
@@ -44,6 +45,14 @@ export interface WorkerOptions {
   resultExtended?: boolean;
   /** Seconds between worker-heartbeat events (default 2). */
   heartbeatInterval?: number;
+  /**
+   * Where tasks run (Celery's `-P`): "async" (default) interleaves them on this event loop, for
+   * I/O-bound work; "threads" runs each in a worker thread that loaded `threads.module`, for
+   * CPU-bound work, and a hard time limit or revoke --terminate stops it by ending its thread.
+   */
+  pool?: "async" | "threads";
+  /** With pool "threads": the module exporting the app, and modules each thread imports first (a TypeScript loader, e.g. tsx/esm/api). */
+  threads?: { module: string | URL; preload?: string[] };
   /** Answer remote control over celery.pidbox (default true). */
   enableRemoteControl?: boolean;
   logger?: WorkerLogger;
@@ -100,6 +109,7 @@ export class Worker implements ControlTarget {
   private readonly options: WorkerOptions;
   private readonly logger: WorkerLogger;
   private readonly tracer: Tracer;
+  private readonly threadPool: ThreadPool | null = null;
   private readonly dispatcher: EventDispatcher;
   private readonly revoked = new RevokedSet();
   private readonly reservedQueue: WorkerRequest[] = [];
@@ -131,6 +141,10 @@ export class Worker implements ControlTarget {
     this.logger = options.logger ?? consoleLogger();
     this.taskEvents = options.sendEvents ?? false;
     this.dispatcher = new EventDispatcher(app.broker, { hostname: this.hostname, buffer: true });
+    if (options.pool === "threads") {
+      if (!options.threads?.module) throw new ImproperlyConfigured(`Worker ${this.hostname}: pool "threads" needs threads.module, the module that exports the app (the CLI passes -A).`);
+      this.threadPool = new ThreadPool({ ...options.threads, size: () => this.concurrency });
+    }
     this.tracer = new Tracer(app, {
       hostname: this.hostname,
       resultExtended: options.resultExtended ?? true,
@@ -146,6 +160,7 @@ export class Worker implements ControlTarget {
     this.state = "running";
     await this.app.broker.connect();
     await this.app.backend.connect();
+    await this.threadPool?.start();
     this.consumer = await this.consumeTasks(this.queues);
     if (this.options.enableRemoteControl ?? true) await this.startPidbox();
     await this.sendWorkerEvent("worker-online");
@@ -187,6 +202,7 @@ export class Worker implements ControlTarget {
     }
     await this.consumer?.cancel();
     await this.pidbox?.cancel();
+    await this.threadPool?.close();
     await this.sendWorkerEvent("worker-offline");
     await this.dispatcher.close().catch(() => undefined);
     this.state = "stopped";
@@ -278,7 +294,8 @@ export class Worker implements ControlTarget {
     const built = workerTaskFrom(source);
     if (!built) return undefined;
     const override = this.taskOverrides.get(name);
-    const task = override ? { ...built, ...override, run: built.run.bind(built) } : built;
+    const own = override ? { ...built, ...override, run: built.run.bind(built) } : built;
+    const task = this.threadPool ? this.threadPool.wrap(own) : own;
     this.taskCache.set(name, { source, task });
     return task;
   }
@@ -580,7 +597,7 @@ export class Worker implements ControlTarget {
       pid: process.pid,
       clock: String(this.dispatcher.clock.value),
       uptime: Math.round((Date.now() - this.startedAt) / 1000),
-      pool: { "max-concurrency": this.concurrency, processes: [process.pid], implementation: "celeriac:async", "put-guarded-by-semaphore": false, timeouts: [0, 0], writes: { total: this.processed } },
+      pool: { "max-concurrency": this.concurrency, processes: [process.pid], implementation: this.threadPool ? "celeriac:threads" : "celeriac:async", "put-guarded-by-semaphore": false, timeouts: [0, 0], writes: { total: this.processed } },
       broker: { transport: this.app.broker.driverType, url: this.app.broker.displayUrl },
       prefetch_count: this.prefetch,
       rusage: { utime: usage.userCPUTime / 1e6, stime: usage.systemCPUTime / 1e6, maxrss: usage.maxRSS, minflt: usage.minorPageFault, majflt: usage.majorPageFault, nswap: usage.swappedOut, inblock: usage.fsRead, oublock: usage.fsWrite, nvcsw: usage.voluntaryContextSwitches, nivcsw: usage.involuntaryContextSwitches },

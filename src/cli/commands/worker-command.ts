@@ -30,6 +30,7 @@ interface WorkerFlags {
   hostname?: string;
   loglevel: Level;
   acksLate: boolean;
+  pool: "async" | "threads";
 }
 
 async function runWorker(flags: WorkerFlags): Promise<void> {
@@ -43,6 +44,9 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     hostname,
     sendEvents: flags.events,
     acksLate: flags.acksLate,
+    pool: flags.pool,
+    // Each thread imports the app module itself, with the TypeScript loader this CLI runs under.
+    threads: flags.pool === "threads" ? { module: flags.app, preload: [import.meta.resolve("tsx/esm/api")] } : undefined,
     logger: log,
   });
   let signals = 0;
@@ -70,6 +74,7 @@ export function addWorkerCommand(program: Command): void {
     .requiredOption("-A, --app <module>", "module that exports the Celery app (e.g. ./src/tasks.ts)")
     .option("-Q, --queues <queues>", "comma-separated queues to consume (default: the app's default queue)")
     .addOption(new Option("-c, --concurrency <n>", "tasks run at once").argParser(positiveInteger).default(8))
+    .addOption(new Option("-P, --pool <pool>", "async: tasks share the event loop (I/O-bound work); threads: one worker thread per task slot (CPU-bound work; time limits stop the task)").choices(["async", "threads"]).default("async"))
     .addOption(new Option("--prefetch-multiplier <n>", "prefetch = concurrency × this").argParser(positiveInteger).default(4))
     .option("-b, --broker <url>", "broker URL (overrides the app's)")
     .option("--backend <url>", "result backend URL (overrides the app's)")
