@@ -59,7 +59,13 @@ await describeWith(["redis", "python-celery"], "celeriac against a Python Celery
   }, 120_000);
 
   it("result --tree shows the login workflow run by Python: check_device → group → post_to_api → post_process, all SUCCESS", async () => {
-    const lastId = await runPython<string>(peerConfig, "r = login_workflow().apply_async()\nr.get(timeout=30)\nprint(json.dumps(r.id))");
+    // r.get() waits for post_process only; a Python worker stores each earlier step's SUCCESS (the
+    // root's children included) after applying the next step, so wait for every step of the tree.
+    const lastId = await runPython<string>(
+      peerConfig,
+      "r = login_workflow().apply_async()\nr.get(timeout=30)\nn = r.parent\nwhile n is not None:\n    n.get(timeout=30)\n    n = n.parent\nprint(json.dumps(r.id))",
+      60_000,
+    );
     const [plain, json, colour] = await Promise.all([
       cli("result", lastId, "--tree"),
       cli("result", lastId, "--tree", "--json"),

@@ -100,7 +100,9 @@ await describeWith(["redis", "python-celery", "chromium"], "operators in the bro
 
     // The chain resumes: post_to_api, then post_process succeed.
     await page.locator("button.node", { hasText: "post_process" }).filter({ hasText: "success" }).waitFor({ timeout: 45_000 });
-    await expect(page.locator("button.node", { hasText: "post_to_api" }).first().textContent()).resolves.toMatch(/success/);
+    // post_to_api applies post_process before it stores and announces its own SUCCESS: its
+    // success can reach the page after post_process's.
+    await expect.poll(() => page.locator("button.node", { hasText: "post_to_api" }).first().textContent(), { timeout: 30_000, interval: 250 }).toMatch(/success/);
     await screenshot(page, "workflow-retried");
 
     await page.goto(`${dashboard.baseUrl}/tasks/${sent.last}`);
@@ -145,7 +147,12 @@ await describeWith(["redis", "python-celery", "chromium"], "operators in the bro
     await dialog.getByText(/Done\./).waitFor({ timeout: 15_000 });
     await dialog.getByRole("button", { name: "Close" }).click();
     await page.locator(".badge", { hasText: "REVOKED" }).first().waitFor({ timeout: 30_000 });
-    const meta = await runPython<{ status: string }>(peer, `print(json.dumps({"status": app.backend.get_task_meta(${JSON.stringify(id)})["status"]}))`);
+    // The badge shows what the dashboard recorded at once; the worker writes REVOKED to the
+    // backend when it handles the broadcast, which the dashboard only waits a second for.
+    const meta = await runPython<{ status: string }>(
+      peer,
+      `import time\ndeadline = time.monotonic() + 20\nwhile True:\n    status = app.backend.get_task_meta(${JSON.stringify(id)})["status"]\n    if status == "REVOKED" or time.monotonic() > deadline:\n        break\n    time.sleep(0.1)\nprint(json.dumps({"status": status}))`,
+    );
     expect(meta.status).toBe("REVOKED");
     await page.close();
   }, 90_000);

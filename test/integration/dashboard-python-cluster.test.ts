@@ -59,8 +59,10 @@ await describeWith(["redis", "python-celery"], "dashboard on a Python Celery clu
       const [login, chordBody, failed, retried] = await Promise.all([sent.login, sent.chord, sent.fail, sent.retry].map((id) => client.history.task.query({ id }).catch(() => null)));
       return login?.task.state === "SUCCESS" && chordBody?.task.state === "SUCCESS" && failed?.task.state === "FAILURE" && retried?.task.state === "SUCCESS" ? { login, chordBody, failed, retried } : null;
     };
+    // Through the Python worker (two processes), its events and the dashboard's ingestion, on a
+    // machine shared with the rest of the suite: give it a deadline, not a number of tries.
     let final = await settled();
-    for (let i = 0; i < 80 && !final; i++) {
+    for (const deadline = Date.now() + 45_000; !final && Date.now() < deadline; ) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       final = await settled();
     }
@@ -70,15 +72,26 @@ await describeWith(["redis", "python-celery"], "dashboard on a Python Celery clu
 
     // Pool size and queues come from the dashboard's inspect round (at start, then every 30 s), not from events.
     const pythonWorker = async () => (await client.history.workers.query()).find((w) => w.hostname === worker.hostname);
-    for (let i = 0; i < 140 && (await pythonWorker())?.poolSize === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 250));
+    for (const deadline = Date.now() + 40_000; (await pythonWorker())?.poolSize === undefined && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 250));
     expect(await pythonWorker(), dashboard.output()).toMatchObject({ alive: true, swIdent: "py-celery", poolSize: 2, queues: [queue] });
 
     // check_device → group{notify_user, save_event} (chord header) → post_to_api → post_process
     const rootId = final?.login?.task.rootId as string;
-    const workflow = await client.history.workflow.query({ rootId });
+    // Only the last step (post_process) was waited for: check_device and post_to_api store and
+    // announce their own SUCCESS after applying the next step, so their events may still be on the
+    // way; and the chord header's shape comes through the capture queue, apart from the events.
+    let workflow = await client.history.workflow.query({ rootId });
+    const complete = (w: typeof workflow) => {
+      const postToApi = w.nodes.find((node) => node.name === "seedflow.post_to_api");
+      return w.nodes.length === 5 && w.nodes.every((node) => node.state === "SUCCESS") && w.groups.some((group) => group.chordBodyId === postToApi?.id);
+    };
+    for (const deadline = Date.now() + 20_000; !complete(workflow) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      workflow = await client.history.workflow.query({ rootId });
+    }
     const byName = new Map(workflow.nodes.map((node) => [node.name, node]));
     expect([...byName.keys()].sort()).toEqual(["seedflow.check_device", "seedflow.notify_user", "seedflow.post_process", "seedflow.post_to_api", "seedflow.save_event"]);
-    expect(workflow.nodes.every((node) => node.state === "SUCCESS")).toBe(true);
+    expect(workflow.nodes.map((node) => [node.name, node.state]).filter(([, state]) => state !== "SUCCESS")).toEqual([]);
     const header = workflow.groups.find((group) => group.chordBodyId === byName.get("seedflow.post_to_api")?.id);
     expect(header?.size).toBe(2);
     const members = workflow.nodes.filter((node) => node.groupId === header?.id).map((node) => node.name).sort();
@@ -86,5 +99,5 @@ await describeWith(["redis", "python-celery"], "dashboard on a Python Celery clu
     const chainEdges = workflow.edges.filter((edge) => edge.kind === "chain").map((edge) => `${edge.fromId}->${edge.toId}`);
     expect(chainEdges).toContain(`${byName.get("seedflow.check_device")?.id}->${header?.id}`);
     expect(chainEdges).toContain(`${byName.get("seedflow.post_to_api")?.id}->${byName.get("seedflow.post_process")?.id}`);
-  }, 60_000);
+  }, 150_000);
 });

@@ -64,19 +64,26 @@ await describeWith(["rabbitmq", "redis", "postgres", "python-celery"], "celeriac
     const expected = { login: "SUCCESS", chord: "SUCCESS", fail: "FAILURE", retry: "SUCCESS" } as const;
     const states = async () => Object.fromEntries(await Promise.all(Object.keys(expected).map(async (key) => [key, (await store.getTask(sent[key as keyof typeof sent]))?.state])));
     let seen = await states();
-    for (let i = 0; i < 120 && JSON.stringify(seen) !== JSON.stringify(expected); i++) {
+    for (const deadline = Date.now() + 45_000; JSON.stringify(seen) !== JSON.stringify(expected) && Date.now() < deadline; ) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       seen = await states();
     }
     expect(seen, output).toEqual(expected);
     const login = await store.getTask(sent.login);
-    // The captured message gave the real JSON args, not the events' repr.
-    const root = await store.getTask(login?.rootId as string);
+    // The captured message gave the real JSON args, not the events' repr. Capture records come
+    // through their own queue, so they need not have been applied when the events were.
+    let root = await store.getTask(login?.rootId as string);
+    for (const deadline = Date.now() + 20_000; !root?.argsJson && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      root = await store.getTask(login?.rootId as string);
+    }
     expect(root?.name).toBe("seedflow.check_device");
     expect(JSON.parse(root?.argsJson ?? "null")).toEqual(["u1", "pixel-0"]);
     const workflow = await store.getWorkflow(login?.rootId as string);
     expect(workflow.nodes).toHaveLength(5);
-    const progress = output.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { events: { received: number; written: number } });
-    expect(progress.at(-1)?.events.written).toBeGreaterThan(0);
-  }, 60_000);
+    // The progress line is printed once a second: the one after these writes may not be out yet.
+    const progress = () => output.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { events: { received: number; written: number } });
+    for (const deadline = Date.now() + 10_000; (progress().at(-1)?.events.written ?? 0) === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(progress().at(-1)?.events.written).toBeGreaterThan(0);
+  }, 120_000);
 });

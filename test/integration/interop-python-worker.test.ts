@@ -51,8 +51,10 @@ for (const [service, brokerUrl] of brokers) {
       expect(await result.get({ timeout: 15_000 })).toBe(16);
       const middle = result.parent as AsyncResult;
       const first = middle.parent as AsyncResult;
-      expect(await middle.get({ timeout: 5_000 })).toBe(8);
-      expect(await first.get({ timeout: 5_000 })).toBe(4);
+      // Each step stores its own SUCCESS only after it applied the next one (trace.py): the last
+      // result can be ready before the earlier ones, so wait for them rather than read them.
+      expect(await middle.get({ timeout: 15_000 })).toBe(8);
+      expect(await first.get({ timeout: 15_000 })).toBe(4);
       // The same links as Python stored them.
       expect((await result.fetchParent())?.id).toBe(middle.id);
       expect((await middle.fetchParent())?.id).toBe(first.id);
@@ -95,9 +97,14 @@ for (const [service, brokerUrl] of brokers) {
       expect((error as TaskFailedError).excType).toBe("ValueError");
       expect((error as TaskFailedError).excMessage).toEqual(["bad input"]);
       expect((error as TaskFailedError).traceback).toContain("ValueError: bad input");
-      const seen = await runPython<string | null>(peer, `v = app.backend.get("errback-seen-${result.id}")\nprint(json.dumps(v.decode() if v else None))`);
+      // The worker stores FAILURE first and calls the errback afterwards (backends/base.py
+      // mark_as_failure): the task's failure can be read before the errback has run.
+      const seen = await runPython<string | null>(
+        peer,
+        `import time\ndeadline = time.monotonic() + 20\nv = app.backend.get("errback-seen-${result.id}")\nwhile v is None and time.monotonic() < deadline:\n    time.sleep(0.1)\n    v = app.backend.get("errback-seen-${result.id}")\nprint(json.dumps(v.decode() if v else None))`,
+      );
       expect(seen).toBe("ValueError('bad input')");
-    });
+    }, 60_000);
 
     it("runs the seed login workflow and walks it from the last step back to the root", async () => {
       const workflow = chain(
@@ -129,13 +136,13 @@ for (const [service, brokerUrl] of brokers) {
       for (let p = await root.fetchParent(); p; p = await p.fetchParent()) rootId = p.id;
       // A Python worker applies the next chain step before it stores its own SUCCESS (trace.py), and the
       // peer tracks STARTED: the root's `children` exist only once its final state is written.
-      await app.asyncResult(rootId).get({ timeout: 5_000 });
+      await app.asyncResult(rootId).get({ timeout: 15_000 });
       const children = (await app.asyncResult(rootId).children()) ?? [];
       expect(children).toHaveLength(1);
       const header = children[0] as GroupResult;
       expect(header).toBeInstanceOf(GroupResult);
-      expect(await header.join({ timeout: 5_000 })).toEqual([{ notified: "u1" }, { saved: "pixel-9" }]);
-    });
+      expect(await header.join({ timeout: 15_000 })).toEqual([{ notified: "u1" }, { saved: "pixel-9" }]);
+    }, 60_000);
 
     it("reads results, a saved GroupResult and the workflow graph produced by Python", async () => {
       const sent = await runPython<{ last: string; root: string; group: string; members: string[] }>(
@@ -150,15 +157,16 @@ for (const [service, brokerUrl] of brokers) {
           "while root.parent is not None: root = root.parent",
           "print(json.dumps({'last': r.id, 'root': root.id, 'group': g.id, 'members': [c.id for c in g.results]}))",
         ].join("\n"),
+        60_000,
       );
       expect(await app.asyncResult(sent.last).get({ timeout: 5_000 })).toEqual({ done: true, score: 2 });
       const restored = await GroupResult.restore(sent.group, app.backend);
       expect(restored?.results.map((r) => r.id)).toEqual(sent.members);
       expect(await restored?.join({ timeout: 5_000 })).toEqual([3, 7]);
-      await app.asyncResult(sent.root).get({ timeout: 5_000 }); // children are stored with the final state
+      await app.asyncResult(sent.root).get({ timeout: 15_000 }); // children are stored with the final state
       const rootChildren = (await app.asyncResult(sent.root).children()) ?? [];
       expect(rootChildren).toHaveLength(1);
       expect(rootChildren[0]).toBeInstanceOf(GroupResult);
-    });
+    }, 90_000);
   });
 }

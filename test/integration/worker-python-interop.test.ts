@@ -94,8 +94,10 @@ c = chain(add.s(2, 2), add.s(4), add.s(8)).apply_async()
 value = c.get(timeout=20)
 first = c.parent.parent
 meta = app.backend.get_task_meta(r.id)
-print(json.dumps({"single": single, "chain": value, "parent": c.parent.get(timeout=5), "root": first.get(timeout=5),
+# Each step stores its own result after sending the next one: wait for the earlier ones too.
+print(json.dumps({"single": single, "chain": value, "parent": c.parent.get(timeout=20), "root": first.get(timeout=20),
   "children": [ch.id for ch in first.children], "meta": {k: meta.get(k) for k in ("status", "name", "args", "worker", "queue", "retries")}}))`,
+        60_000,
       );
       expect(out.single).toBe(5);
       expect(out.chain).toBe(16);
@@ -103,7 +105,7 @@ print(json.dumps({"single": single, "chain": value, "parent": c.parent.get(timeo
       expect(out.root).toBe(4);
       expect(out.children).toHaveLength(1);
       expect(out.meta).toEqual({ status: "SUCCESS", name: "seedflow.add", args: [2, 3], worker: hostname, queue: tsQueue, retries: 0 });
-    });
+    }, 90_000);
 
     it("runs a group and a chord sent by Python", async () => {
       const out = await runPython<{ group: number[]; chord: number }>(
@@ -112,10 +114,11 @@ print(json.dumps({"single": single, "chain": value, "parent": c.parent.get(timeo
 g = group(add.s(i, i) for i in range(4)).apply_async()
 ch = chord([add.s(i, 1) for i in range(5)], tsum.s()).apply_async()
 print(json.dumps({"group": g.get(timeout=20), "chord": ch.get(timeout=20)}))`,
+        60_000,
       );
       expect(out.group).toEqual([0, 2, 4, 6]);
       expect(out.chord).toBe(15);
-    });
+    }, 90_000);
 
     it("completes the login workflow split between a Python worker and ours", async () => {
       const out = await runPython<{ result: unknown; workers: Record<string, string> }>(
@@ -134,14 +137,16 @@ import time
 workers, node = {}, r
 while node is not None:
     for res in (node.results if hasattr(node, "results") else [node]):
-        for _ in range(100):
+        deadline = time.monotonic() + 20
+        while True:
             meta = app.backend.get_task_meta(res.id)
-            if "worker" in meta:
+            if "worker" in meta or time.monotonic() > deadline:
                 break
             time.sleep(0.05)
         workers[meta["name"]] = meta["worker"]
     node = node.parent
 print(json.dumps({"result": value, "workers": workers}))`,
+        60_000,
       );
       expect(out.result).toEqual({ done: true, score: 2 });
       expect(out.workers).toEqual({
@@ -151,7 +156,7 @@ print(json.dumps({"result": value, "workers": workers}))`,
         "seedflow.post_to_api": hostname,
         "seedflow.post_process": pyWorker.hostname,
       });
-    });
+    }, 90_000);
 
     it("fires a chord whose header runs partly on Python and partly on TypeScript exactly once, in order", async () => {
       const out = await runPython<{ value: number[] }>(
@@ -160,9 +165,10 @@ print(json.dumps({"result": value, "workers": workers}))`,
 header = [add.s(i, 100).set(queue=${JSON.stringify(pyQueue)} if i % 2 else ${JSON.stringify(tsQueue)}) for i in range(6)]
 r = chord(header, echo.s().set(queue=${JSON.stringify(pyQueue)})).apply_async()
 print(json.dumps({"value": r.get(timeout=30)["args"][0]}))`,
+        60_000,
       );
       expect(out.value).toEqual([100, 101, 102, 103, 104, 105]);
-    });
+    }, 90_000);
 
     it("answers celery inspect ping and registered from Python", async () => {
       const ping = await celeryCli(producer, ["inspect", "ping", "-d", hostname, "--json"]);
@@ -173,12 +179,13 @@ print(json.dumps({"value": r.get(timeout=30)["args"][0]}))`,
 
     it("terminates a running task on 'celery control terminate'", async () => {
       const id = await runPython<string>(producer, `print(json.dumps(app.send_task("seedflow.slow", [30], queue=${JSON.stringify(tsQueue)}).id))`);
-      await runPython(producer, `import time\nfor _ in range(100):\n    if app.backend.get_task_meta(${JSON.stringify(id)})["status"] == "STARTED" or app.control.inspect(destination=[${JSON.stringify(hostname)}]).active().get(${JSON.stringify(hostname)}):\n        break\n    time.sleep(0.1)\nprint(1)`);
+      await runPython(producer, `import time\ndeadline = time.monotonic() + 20\nwhile time.monotonic() < deadline:\n    if app.backend.get_task_meta(${JSON.stringify(id)})["status"] == "STARTED" or (app.control.inspect(destination=[${JSON.stringify(hostname)}]).active() or {}).get(${JSON.stringify(hostname)}):\n        break\n    time.sleep(0.1)\nprint(1)`);
       const reply = await celeryCli(producer, ["control", "terminate", "SIGTERM", id, "-d", hostname, "--json"]);
       expect(JSON.parse(reply)).toEqual([{ [hostname]: { ok: `terminate: ${id}` } }]);
-      const state = await runPython<{ status: string; result: unknown }>(producer, `import time\nfor _ in range(50):\n    m = app.backend.get_task_meta(${JSON.stringify(id)})\n    if m["status"] == "REVOKED":\n        break\n    time.sleep(0.1)\nr = m["result"]\nprint(json.dumps({"status": m["status"], "result": "%s.%r" % (type(r).__module__, r)}))`);
+      // Our worker answers the terminate at once and stores REVOKED right after (not before the reply).
+      const state = await runPython<{ status: string; result: unknown }>(producer, `import time\ndeadline = time.monotonic() + 20\nwhile True:\n    m = app.backend.get_task_meta(${JSON.stringify(id)})\n    if m["status"] == "REVOKED" or time.monotonic() > deadline:\n        break\n    time.sleep(0.1)\nr = m["result"]\nprint(json.dumps({"status": m["status"], "result": "%s.%r" % (type(r).__module__, r)}))`);
       expect(state).toEqual({ status: "REVOKED", result: "celery.exceptions.TaskRevokedError('terminated')" });
-    });
+    }, 90_000);
 
     // The worker runs with an 8 s visibility timeout: short enough for this test to see the
     // restore, longer than any stall of a loaded machine before the 30 s task above is terminated

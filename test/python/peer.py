@@ -116,3 +116,13 @@ def sleeper(seconds=30):
     """Long enough to show up in `inspect active` and be revoked with terminate=True."""
     time.sleep(seconds)
     return seconds
+
+
+@app.task(name="seedflow.wait_for_key")
+def wait_for_key(key, timeout=60):
+    """Runs until `key` exists in the result backend's Redis (at most `timeout` seconds), then returns 1:
+    a running step that a test ends when it chooses, instead of after a fixed time."""
+    deadline = time.monotonic() + timeout
+    while not app.backend.get(key) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return 1

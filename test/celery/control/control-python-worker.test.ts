@@ -6,7 +6,7 @@ import { AmqpBroker, type Broker, Celery, RedisBackend, RedisBroker } from "../.
 import { type PythonWorker, startPythonWorker } from "../../support/python-celery";
 import { AMQP_URL, REDIS_URL, type Service, describeWith, uniqueName } from "../../support/services";
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -30,6 +30,9 @@ for (const [service, brokerUrl, makeBroker] of brokers) {
       app = new Celery({ broker: makeBroker(), backend: new RedisBackend(REDIS_URL), defaultQueue: queue });
       [peer] = await Promise.all([startPythonWorker({ brokerUrl, backendUrl: REDIS_URL, queue }), app.connect()]);
       hostname = peer.hostname;
+      // " ready." is logged just before the worker's event loop starts, and over Redis its pidbox
+      // subscribes (pub/sub) only on the loop's first tick: a broadcast sent in between is lost.
+      await waitFor(async () => (await app.control.ping({ destination: [hostname], timeout: 1000 })).length === 1, "the worker to answer a ping", 30_000);
     }, 60_000);
 
     afterAll(async () => {
@@ -41,10 +44,10 @@ for (const [service, brokerUrl, makeBroker] of brokers) {
       expect(await app.control.ping({ destination: [hostname], timeout: 5000 }), peer.output()).toEqual([{ [hostname]: { ok: "pong" } }]);
       expect(await app.control.ping({ destination: [`nobody-${queue}@nowhere`], timeout: 500 })).toEqual([]);
       // Without a destination every worker on the broker answers (other suites may run some): ours among them.
-      const everyone = await app.control.ping({ timeout: 1000 });
+      const everyone = await app.control.ping({ timeout: 3000 });
       expect(everyone).toContainEqual({ [hostname]: { ok: "pong" } });
       // A glob the Python worker evaluates itself.
-      expect(await app.control.inspect({ pattern: `peer-${queue}@*`, matcher: "glob", timeout: 1000 }).ping()).toEqual({ [hostname]: { ok: "pong" } });
+      expect(await app.control.inspect({ pattern: `peer-${queue}@*`, matcher: "glob", timeout: 3000 }).ping()).toEqual({ [hostname]: { ok: "pong" } });
     });
 
     it("lists the peer's registered tasks, its stats, queues and configuration", async () => {
@@ -70,7 +73,7 @@ for (const [service, brokerUrl, makeBroker] of brokers) {
       // Celery 5.2 stores TaskRevokedError('terminated') as the result.
       expect((await result.meta()).result).toMatchObject({ exc_type: "TaskRevokedError", exc_message: ["terminated"] });
       expect((await inspect.revoked())?.[hostname]).toContain(result.id);
-    }, 30_000);
+    }, 60_000);
 
     it("gets ok replies to rate_limit, time_limit and the events switches, and errors for an unknown task", async () => {
       const to = { destination: [hostname], reply: true, timeout: 5000 };
@@ -89,7 +92,7 @@ for (const [service, brokerUrl, makeBroker] of brokers) {
       const to = { destination: [hostname], reply: true, timeout: 5000 };
       expect(await app.control.addConsumer(extra, to)).toEqual([{ [hostname]: { ok: `add consumer ${extra}` } }]);
       const sum = await app.sendTask("seedflow.add", [2, 3], {}, { queue: extra });
-      expect(await sum.get({ timeout: 10_000 })).toBe(5);
+      expect(await sum.get({ timeout: 20_000 })).toBe(5);
       expect(await app.control.cancelConsumer(extra, to)).toEqual([{ [hostname]: { ok: `no longer consuming from ${extra}` } }]);
       await app.broker.deleteQueue(extra);
     }, 30_000);

@@ -18,6 +18,10 @@ import { abortableSleep } from "../../support/abortable-sleep";
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
+// Calls addressed to one worker return as soon as it replied: a window well past Celery's 1 s
+// default costs nothing when all is well, and keeps a stall of a loaded machine from failing them.
+const REPLY_MS = 5000;
+
 async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -64,35 +68,35 @@ function controlSuite(label: string, makeBroker: () => Broker, replyQueueGone: (
     const started = Date.now();
     expect(await app.control.ping({ destination: [hostname], timeout: 5000 })).toEqual([{ [hostname]: { ok: "pong" } }]);
     expect(Date.now() - started).toBeLessThan(4000);
-    expect(await app.control.inspect({ destination: [hostname] }).ping()).toEqual({ [hostname]: { ok: "pong" } });
+    expect(await app.control.inspect({ destination: [hostname], timeout: REPLY_MS }).ping()).toEqual({ [hostname]: { ok: "pong" } });
   });
 
   it(`${label}: inspect registered, stats, active_queues and a pattern`, async () => {
-    const inspect = app.control.inspect({ destination: [hostname] });
+    const inspect = app.control.inspect({ destination: [hostname], timeout: REPLY_MS });
     expect((await inspect.registered())?.[hostname]).toEqual(expect.arrayContaining(["ctl.add", "ctl.sleeper"]));
     expect((await inspect.stats())?.[hostname]).toMatchObject({ pid: process.pid });
     expect((await inspect.activeQueues())?.[hostname]).toEqual([expect.objectContaining({ name: queue })]);
     // Addressed by glob on the workers themselves; nobody else shares the unique queue name.
-    const byPattern = await app.control.inspect({ pattern: `ts-${queue}@*`, matcher: "glob", timeout: 500 }).ping();
+    const byPattern = await app.control.inspect({ pattern: `ts-${queue}@*`, matcher: "glob", timeout: 2000 }).ping();
     expect(byPattern).toEqual({ [hostname]: { ok: "pong" } });
   });
 
   it(`${label}: inspect active/query_task show a running task, and terminate revokes it`, async () => {
     const result = await app.sendTask("ctl.sleeper", [30]);
-    const inspect = app.control.inspect({ destination: [hostname] });
+    const inspect = app.control.inspect({ destination: [hostname], timeout: REPLY_MS });
     await waitFor(async () => ((await inspect.active())?.[hostname] ?? []).some((task) => task.id === result.id), "the sleeper to be active");
     const active = (await inspect.active())![hostname]!.find((task) => task.id === result.id)!;
     expect(active).toMatchObject({ name: "ctl.sleeper", args: [30], hostname, acknowledged: true });
     expect((await inspect.queryTask(result.id))?.[hostname]).toEqual({ [result.id]: ["active", expect.objectContaining({ id: result.id })] });
 
-    const replies = await app.control.revoke(result.id, { terminate: true, reply: true, destination: [hostname] });
+    const replies = await app.control.revoke(result.id, { terminate: true, reply: true, destination: [hostname], timeout: REPLY_MS });
     expect(replies).toEqual([{ [hostname]: { ok: `terminate: ${result.id}` } }]);
     await waitFor(async () => (await result.state()) === "REVOKED", "REVOKED in the backend");
     expect((await inspect.revoked())?.[hostname]).toContain(result.id);
   });
 
   it(`${label}: control commands reply ok when asked, and rate_limit rejects a bad rate`, async () => {
-    const to = { destination: [hostname], reply: true };
+    const to = { destination: [hostname], reply: true, timeout: REPLY_MS };
     expect(await app.control.rateLimit("ctl.add", "10/m", to)).toEqual([{ [hostname]: { ok: "new rate limit set successfully" } }]);
     expect(await app.control.rateLimit("ctl.add", "ten", to)).toEqual([{ [hostname]: { error: 'Invalid rate limit string: "ten"' } }]);
     expect(await app.control.rateLimit("ctl.missing", "1/s", to)).toEqual([{ [hostname]: { error: "unknown task" } }]);
@@ -103,7 +107,7 @@ function controlSuite(label: string, makeBroker: () => Broker, replyQueueGone: (
     expect(await app.control.disableEvents(to)).toEqual([{ [hostname]: { ok: "task events disabled" } }]);
     const extra = `${queue}-extra`;
     expect(await app.control.addConsumer(extra, to)).toEqual([{ [hostname]: { ok: `add consumer ${extra}` } }]);
-    expect((await app.control.inspect({ destination: [hostname] }).activeQueues())?.[hostname]?.map((q) => q.name)).toContain(extra);
+    expect((await app.control.inspect({ destination: [hostname], timeout: REPLY_MS }).activeQueues())?.[hostname]?.map((q) => q.name)).toContain(extra);
     const sum = await app.sendTask("ctl.add", [2, 3], {}, { queue: extra });
     expect(await sum.get({ timeout: 5000 })).toBe(5);
     expect(await app.control.cancelConsumer(extra, to)).toEqual([{ [hostname]: { ok: `no longer consuming from ${extra}` } }]);

@@ -74,6 +74,12 @@ describe("threads pool", () => {
     expect(await (await app.sendTask("threads.add", [3, 3])).get({ timeout: 10_000 })).toBe(6);
   });
 
+  it("fails a task whose thread dies under it with WorkerLostError, and goes on with a new thread", async () => {
+    const error = await failureOf(await app.sendTask("threads.exit", [3]));
+    expect(error).toMatchObject({ excType: "WorkerLostError", excMessage: [expect.stringContaining("exited with code 3")] });
+    expect(await (await app.sendTask("threads.add", [5, 5])).get({ timeout: 10_000 })).toBe(10);
+  });
+
   it("delivers the soft time limit to the task's signal inside its thread", async () => {
     expect(await (await app.sendTask("threads.cleanup_on_soft_limit", [])).get({ timeout: 10_000 })).toBe("cleaned up after SoftTimeLimitExceeded");
   });

@@ -147,9 +147,14 @@ describe("a worker running TypeScript tasks", () => {
     expect(await result.get({ timeout: 5000 })).toBe(16);
     const last = await app.asyncResult(result.id).meta();
     const middle = app.asyncResult(last.parent_id as string);
+    // As in Celery, a step stores its own result only after it sent the next one: the last step
+    // can be done before the earlier ones have written theirs.
+    expect(await middle.get({ timeout: 5000 })).toBe(8);
     const middleMeta = await middle.meta();
     expect(middleMeta.result).toBe(8);
-    const first = await app.asyncResult(middleMeta.parent_id as string).meta();
+    const firstResult = app.asyncResult(middleMeta.parent_id as string);
+    expect(await firstResult.get({ timeout: 5000 })).toBe(4);
+    const first = await firstResult.meta();
     expect(first.result).toBe(4);
     expect(first.children).toEqual([[[middle.id, null], null]]);
   });

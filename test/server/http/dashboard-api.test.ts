@@ -67,18 +67,32 @@ describe("dashboard API", () => {
     const { client } = dashboardClient(baseUrl);
     await client.auth.login.mutate({ name: "vera", password: "viewer password 1" });
     let page = await client.history.tasks.query({ name: "seedflow.check_device" });
-    for (let i = 0; i < 40 && page.tasks.length === 0; i++) {
+    for (const deadline = Date.now() + 20_000; page.tasks.length === 0 && Date.now() < deadline; ) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       page = await client.history.tasks.query({ name: "seedflow.check_device" });
     }
     const root = page.tasks[0];
     expect(root?.id).toBeTruthy();
-    const workflow = await client.history.workflow.query({ rootId: root?.id as string });
-    const names = new Set(workflow.nodes.map((node) => node.name));
+    const steps = ["seedflow.check_device", "seedflow.notify_user", "seedflow.save_event", "seedflow.post_to_api", "seedflow.post_process"];
+    // The root may first be known from the worker's events, which the ingestion writes apart from
+    // the publish record that holds the plan: wait for that record, not for the events.
+    const nodeNames = async () => new Set((await client.history.workflow.query({ rootId: root?.id as string })).nodes.map((node) => node.name));
+    let names = await nodeNames();
+    for (const deadline = Date.now() + 20_000; !steps.every((name) => names.has(name)) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      names = await nodeNames();
+    }
     // The captured plan knows every step of the login workflow before it runs.
-    for (const name of ["seedflow.check_device", "seedflow.notify_user", "seedflow.save_event", "seedflow.post_to_api", "seedflow.post_process"]) expect(names).toContain(name);
-    const workers = await client.history.workers.query();
-    expect(workers.map((worker) => worker.hostname)).toContain("celery@celeriac-demo");
+    for (const name of steps) expect(names).toContain(name);
+    // The task came from the publish record; the worker is known from its events, which the
+    // ingestion writes on its own schedule.
+    const hostnames = async () => (await client.history.workers.query()).map((worker) => worker.hostname);
+    let workers = await hostnames();
+    for (const deadline = Date.now() + 20_000; !workers.includes("celery@celeriac-demo") && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      workers = await hostnames();
+    }
+    expect(workers).toContain("celery@celeriac-demo");
     await expect(client.history.task.query({ id: "no-such-task" })).rejects.toThrow(/No task no-such-task/);
-  });
+  }, 90_000);
 });

@@ -151,6 +151,11 @@ export async function ingestInteropSuite(label: string, services: Service[], ope
         const all = [...ran.login, ran.chord, ...ran.header, ran.failed, ran.retried];
         const final = async () => Promise.all(all.map(async (id) => (await store.task(id))?.state));
         await waitFor("every task final", async () => (await final()).every((state) => state === "SUCCESS" || state === "FAILURE"), 60_000, final);
+        // A step's task-sent comes from whoever sent it (the producer, or the worker's pool process
+        // that ran the step before), apart from the worker's own events for it: nothing orders it
+        // before the task's final event, so wait for each timeline to be whole.
+        const timelines = async () => Promise.all(ran.login.map(async (id) => [...((await store.task(id))?.timeline ?? [])].sort().join(",")));
+        await waitFor("the login tasks' whole timelines", async () => (await timelines()).every((types) => types === "task-received,task-sent,task-started,task-succeeded"), 30_000, timelines);
         expect(ran.login).toHaveLength(5);
         const root = ran.login.at(-1)!;
         for (const id of ran.login) {

@@ -84,8 +84,12 @@ await describeWith(["redis", "python-celery"], "reconciliation with a Python Cel
     const ids = await runPython<string[]>(
       peer,
       `r = chain(add.s(2, 2), add.s(4), add.s(8)).apply_async()\nr.get(timeout=30)\nids = []\nn = r\nwhile n is not None:\n    ids.insert(0, n.id)\n    n = n.parent\nprint(json.dumps(ids))`,
+      60_000,
     );
     const [root, second, third] = ids as [string, string, string];
+    // r.get() waited for the last step only. A Python worker stores a step's SUCCESS (with its
+    // children, which the walk follows) after it applied the next step: the root may still read STARTED.
+    await waitReady(ids, 30_000);
     const history = new ReconcileHistoryDouble();
     history.roots = [root];
     const report = await reconcileOnce({ reader: history, writer: history, backend });
@@ -99,15 +103,19 @@ await describeWith(["redis", "python-celery"], "reconciliation with a Python Cel
       { rootId: root, fromId: root, toId: second, kind: "parent" },
       { rootId: root, fromId: second, toId: third, kind: "parent" },
     ]);
-  });
+  }, 90_000);
 
   it("recovers the login workflow (chain → group → chord body → step): the walk finds the group, the body's document the rest", async () => {
     const ids = await runPython<[string, string][]>(
       peer,
       `r = login_workflow().apply_async()\nr.get(timeout=30)\nids = []\nn = r\nwhile n is not None:\n    ids.insert(0, [n.id, type(n).__name__])\n    n = n.parent\nprint(json.dumps(ids))`,
+      60_000,
     );
     const root = ids[0]![0];
     const [body, last] = [ids.at(-2)![0], ids.at(-1)![0]];
+    // As above: check_device (whose children name the group) and post_to_api store their final
+    // state after applying the next step, so they may not be ready yet when the last one is.
+    await waitReady(ids.filter(([, type]) => type !== "GroupResult").map(([id]) => id), 30_000);
     // Only the root is known: its document names the group and, through the group, both members.
     const history = new ReconcileHistoryDouble();
     history.roots = [root];
@@ -129,7 +137,7 @@ await describeWith(["redis", "python-celery"], "reconciliation with a Python Cel
     expect(history.tasks.get(body)).toMatchObject({ state: "SUCCESS", name: "seedflow.post_to_api", result: '{"score": 2}' });
     expect(history.tasks.get(last)).toMatchObject({ state: "SUCCESS", name: "seedflow.post_process", parentId: body, result: '{"done": true, "score": 2}' });
     expect(history.tasks.size).toBe(5);
-  });
+  }, 90_000);
 
   it("restores a saved GroupResult from one member: its group_id leads to celery-taskset-meta and the others", async () => {
     const members = await runPython<string[]>(peer, `g = group(add.s(i, i) for i in range(4)).apply_async()\ng.save()\ng.get(timeout=30)\nprint(json.dumps([r.id for r in g.results]))`);

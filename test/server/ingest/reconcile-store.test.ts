@@ -62,8 +62,10 @@ function scenario(label: string, location: StoreLocation): void {
     sent = await runPython<string[]>(peer, `ids = [add.delay(i, i).id if i % ${TASKS / FAILING} else fail.delay("lost %d" % i).id for i in range(${TASKS})]\nprint(json.dumps(ids))`, 60_000);
     chainIds = await runPython<string[]>(peer, `r = chain(add.s(2, 2), add.s(4), add.s(8)).apply_async()\nr.get(timeout=30)\nids = []\nn = r\nwhile n is not None:\n    ids.insert(0, n.id)\n    n = n.parent\nprint(json.dumps(ids))`);
     const deadline = Date.now() + 120_000;
+    // The chain too, not only its last step (r.get()): a Python worker stores each step's SUCCESS,
+    // with the children the sweep walks, after it applied the next step.
     for (;;) {
-      const metas = await backend.getMany(sent);
+      const metas = await backend.getMany([...sent, ...chainIds]);
       if (metas.every((meta) => "status" in meta && READY_STATES.has(meta.status))) break;
       if (Date.now() > deadline) throw new Error(`the Python worker did not finish:\n${worker.output().slice(-2000)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));

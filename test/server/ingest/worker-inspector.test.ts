@@ -112,6 +112,12 @@ await describeWith(["python-celery", "redis"], "worker inspector with a Python C
   beforeAll(async () => {
     app = new Celery({ broker: new RedisBroker(REDIS_URL), backend: new RedisBackend(REDIS_URL), defaultQueue: queue });
     [peer] = await Promise.all([startPythonWorker({ brokerUrl: REDIS_URL, backendUrl: REDIS_URL, queue }), app.connect()]);
+    // " ready." is logged just before the worker's event loop starts, and over Redis its pidbox
+    // subscribes (pub/sub) only on the loop's first tick: a broadcast sent in between is lost.
+    const deadline = Date.now() + 30_000;
+    while ((await app.control.ping({ destination: [peer.hostname], timeout: 1000 })).length === 0) {
+      if (Date.now() > deadline) throw new Error(`the Python worker never answered a ping:\n${peer.output()}`);
+    }
   }, 60_000);
 
   afterAll(async () => {
@@ -120,7 +126,9 @@ await describeWith(["python-celery", "redis"], "worker inspector with a Python C
   });
 
   it("reads the Python worker's prefork pool size, prefetch and queue", async () => {
-    const details = await inspectWorkers({ control: app.control, replyTimeoutMs: 1500 });
+    // Every worker on the broker is asked and the whole window waited out: long enough for a
+    // loaded machine, where a Python worker's reply can take more than a second.
+    const details = await inspectWorkers({ control: app.control, replyTimeoutMs: 5000 });
     // Other suites' workers may share the broker; ours is the one named after this queue.
     expect(details.find((worker) => worker.hostname === peer.hostname), peer.output()).toMatchObject({ poolSize: 2, prefetchCount: 8, queues: [queue] });
   });
