@@ -1,13 +1,11 @@
 // `celeriac dashboard`: the runtime, the API and the Next.js pages in one process.
 
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
 import next from "next";
 import { loadServerConfig } from "../../server/config/server-config";
 import { createDashboardServer } from "../../server/http/dashboard-server";
 import { createLogger } from "../../server/runtime/logger";
+import { buildPages, pagesBuildNeeded } from "../pages-build";
 import { startRuntime } from "../../server/runtime/start-runtime";
 import { onShutdownSignals } from "./shutdown-signals";
 
@@ -22,25 +20,12 @@ export interface DashboardFlags {
   pages: boolean;
 }
 
-// The first start on a fresh checkout builds the pages once; `npm run build` rebuilds them.
-async function buildPages(): Promise<void> {
-  console.log("Building the dashboard pages (first start only; about a minute)…");
-  const started = Date.now();
-  const child = spawn(process.execPath, [join(PROJECT_DIR, "node_modules", "next", "dist", "bin", "next"), "build"], {
-    cwd: PROJECT_DIR,
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-  });
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  if (code !== 0) throw new Error(`Building the dashboard failed (next build exited with ${code}): see its output above.`);
-  console.log(`Built in ${Math.round((Date.now() - started) / 1000)} s.`);
-}
-
 export async function serveDashboard(flags: DashboardFlags): Promise<void> {
   const config = loadServerConfig();
   const log = createLogger("info");
   const dev = flags.dev;
-  if (flags.pages && !dev && !existsSync(join(PROJECT_DIR, ".next", "BUILD_ID"))) await buildPages();
+  const rebuild = flags.pages && !dev ? pagesBuildNeeded(PROJECT_DIR) : null;
+  if (rebuild) await buildPages(PROJECT_DIR, rebuild);
   const runtime = await startRuntime({
     config,
     log,
