@@ -171,16 +171,17 @@ print(json.dumps({"value": r.get(timeout=30)["args"][0]}))`,
     }, 90_000);
 
     it("answers celery inspect ping and registered from Python", async () => {
-      const ping = await celeryCli(producer, ["inspect", "ping", "-d", hostname, "--json"]);
+      // Addressed to one node, the CLI returns on its reply: a window past Celery's 1 s default costs nothing.
+      const ping = await celeryCli(producer, ["inspect", "ping", "-d", hostname, "-t", "5", "--json"]);
       expect(JSON.parse(ping)).toEqual({ [hostname]: { ok: "pong" } });
-      const registered = JSON.parse(await celeryCli(producer, ["inspect", "registered", "-d", hostname, "--json"])) as Record<string, string[]>;
+      const registered = JSON.parse(await celeryCli(producer, ["inspect", "registered", "-d", hostname, "-t", "5", "--json"])) as Record<string, string[]>;
       expect(registered[hostname]).toContain("seedflow.add");
     });
 
     it("terminates a running task on 'celery control terminate'", async () => {
       const id = await runPython<string>(producer, `print(json.dumps(app.send_task("seedflow.slow", [30], queue=${JSON.stringify(tsQueue)}).id))`);
       await runPython(producer, `import time\ndeadline = time.monotonic() + 20\nwhile time.monotonic() < deadline:\n    if app.backend.get_task_meta(${JSON.stringify(id)})["status"] == "STARTED" or (app.control.inspect(destination=[${JSON.stringify(hostname)}]).active() or {}).get(${JSON.stringify(hostname)}):\n        break\n    time.sleep(0.1)\nprint(1)`);
-      const reply = await celeryCli(producer, ["control", "terminate", "SIGTERM", id, "-d", hostname, "--json"]);
+      const reply = await celeryCli(producer, ["control", "terminate", "SIGTERM", id, "-d", hostname, "-t", "5", "--json"]);
       expect(JSON.parse(reply)).toEqual([{ [hostname]: { ok: `terminate: ${id}` } }]);
       // Our worker answers the terminate at once and stores REVOKED right after (not before the reply).
       const state = await runPython<{ status: string; result: unknown }>(producer, `import time\ndeadline = time.monotonic() + 20\nwhile True:\n    m = app.backend.get_task_meta(${JSON.stringify(id)})\n    if m["status"] == "REVOKED" or time.monotonic() > deadline:\n        break\n    time.sleep(0.1)\nr = m["result"]\nprint(json.dumps({"status": m["status"], "result": "%s.%r" % (type(r).__module__, r)}))`);
