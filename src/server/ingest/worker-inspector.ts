@@ -13,6 +13,8 @@ export interface WorkerInspectorOptions {
   writer: WorkerDetailsWriter;
   /** Pause between the end of one inspection and the start of the next, ms. Default 30000. */
   intervalMs?: number;
+  /** Ask only these workers (collection ends once they all replied); default every worker. */
+  destination?: readonly string[];
   /** How long each broadcast collects replies, ms. Default 1000 (Celery's inspect timeout). */
   replyTimeoutMs?: number;
   /** Epoch seconds; for tests. */
@@ -23,7 +25,11 @@ export interface WorkerInspectorOptions {
 
 // Only the fields we keep; anything else a worker adds is ignored, a wrong type drops that field.
 const statsReply = z.object({
-  pool: z.object({ "max-concurrency": z.number().int().nonnegative().optional() }).passthrough().optional().catch(undefined),
+  pool: z
+    .object({ "max-concurrency": z.number().int().nonnegative().optional(), processes: z.array(z.number()).optional().catch(undefined) })
+    .passthrough()
+    .optional()
+    .catch(undefined),
   prefetch_count: z.number().int().nonnegative().optional().catch(undefined),
 });
 const activeQueuesReply = z.array(z.object({ name: z.string().min(1) }).passthrough());
@@ -34,7 +40,7 @@ function reasonOf(error: unknown): string {
 
 /** One round: both broadcasts at once, merged per worker. Throws AppError UNAVAILABLE when the broker cannot be asked. */
 export async function inspectWorkers(options: Omit<WorkerInspectorOptions, "writer" | "intervalMs">): Promise<WorkerDetails[]> {
-  const inspect = options.control.inspect({ timeout: options.replyTimeoutMs ?? 1_000 });
+  const inspect = options.control.inspect({ timeout: options.replyTimeoutMs ?? 1_000, destination: options.destination });
   let stats, queues;
   try {
     [stats, queues] = await Promise.all([inspect.stats(), inspect.activeQueues()]);
@@ -48,7 +54,10 @@ export async function inspectWorkers(options: Omit<WorkerInspectorOptions, "writ
     const parsed = statsReply.safeParse(reply);
     if (!parsed.success) continue;
     const details = entry(hostname);
-    const poolSize = parsed.data.pool?.["max-concurrency"];
+    // Prefork lists its child processes, and pool_grow/shrink change them, not max-concurrency
+    // (celery/concurrency/prefork.py); a one-process pool (solo, threads, ours) counts its slots.
+    const processes = parsed.data.pool?.processes;
+    const poolSize = processes && processes.length > 1 ? processes.length : parsed.data.pool?.["max-concurrency"];
     if (poolSize !== undefined) details.poolSize = poolSize;
     if (parsed.data.prefetch_count !== undefined) details.prefetchCount = parsed.data.prefetch_count;
   }

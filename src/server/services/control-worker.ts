@@ -2,6 +2,7 @@
 // grow/shrink, per-task rate and time limits, adding and cancelling a queue consumer.
 
 import { z } from "zod";
+import { inspectWorkers } from "../ingest/worker-inspector";
 import type { Runtime } from "../runtime/runtime";
 import { unavailableOnFailure } from "./send-plan";
 
@@ -60,6 +61,8 @@ function describe(action: WorkerCommand): string {
   }
 }
 
+const CHANGES_DETAILS = new Set<WorkerCommand["command"]>(["poolGrow", "poolShrink", "addConsumer", "cancelConsumer"]);
+
 /** What the command would do to the worker. */
 export async function previewControlWorker(runtime: Runtime, input: ControlWorkerInput): Promise<ControlWorkerPreview> {
   const { hostname, action } = controlWorkerInput.parse(input);
@@ -94,5 +97,12 @@ export async function controlWorker(runtime: Runtime, input: ControlWorkerInput)
         return control.cancelConsumer(action.queue, call);
     }
   });
+  // The workers page shows pool size and queues from inspect rounds 30 s apart: ask this worker
+  // again now so the change shows at once. Best effort: the command itself has been carried out.
+  if (replies.length > 0 && CHANGES_DETAILS.has(action.command)) {
+    await inspectWorkers({ control, destination: [hostname] })
+      .then((details) => runtime.store.recordWorkerDetails(details))
+      .catch(() => undefined);
+  }
   return { hostname, replies };
 }

@@ -60,7 +60,7 @@ describe("worker inspector with replies it cannot use", () => {
     const errors: AppError[] = [];
     const details = await inspectWorkers({
       control: cannedControl(
-        async () => ({ "a@h": { pool: { "max-concurrency": 4 }, prefetch_count: "lots" }, "b@h": { pool: "N/A" } }),
+        async () => ({ "a@h": { pool: { "max-concurrency": 4 }, prefetch_count: "lots" }, "b@h": { pool: "N/A" }, "prefork@h": { pool: { "max-concurrency": 2, processes: [11, 12, 13] } } }),
         async () => ({ "a@h": [{ name: "q1" }, { name: "q1" }], "b@h": { name: "q2" } }),
       ),
       now: () => 5,
@@ -69,6 +69,8 @@ describe("worker inspector with replies it cannot use", () => {
     expect(details).toEqual([
       { hostname: "a@h", at: 5, poolSize: 4, queues: ["q1"] },
       { hostname: "b@h", at: 5 },
+      // pool_grow on prefork adds a process and leaves max-concurrency as started.
+      { hostname: "prefork@h", at: 5, poolSize: 3 },
     ]);
     expect(errors.map((error) => error.message)).toEqual(["Worker inspector: b@h answered active_queues with something other than a list of queues; its queues are left as they were."]);
   });
