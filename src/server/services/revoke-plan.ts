@@ -22,12 +22,15 @@ export interface RevokeOptions {
 
 export interface RevokeResult {
   revoked: string[];
-  /** Each worker's answer, `{nodename: {ok|error}}`; empty when no worker answered within a second. */
+  /** Each worker's answer, `{nodename: {ok|error}}`; empty when no worker answered within two seconds. */
   replies: NodeReply<ControlResult>[];
 }
 
-/** How long to collect the workers' acknowledgements of a revoke. */
-const REPLY_TIMEOUT_MS = 1000;
+/**
+ * How long to collect the workers' acknowledgements of a revoke. A broadcast to every worker always
+ * waits this long; Celery's 1 s misses a busy worker's reply, and an operator would rather wait.
+ */
+const REPLY_TIMEOUT_MS = 2000;
 
 /** Warnings about what a revoke of these targets will and will not do. */
 export function revokeWarnings(targets: readonly RevokeTarget[], options: RevokeOptions): string[] {
