@@ -2,57 +2,14 @@
 // by Python's AsyncResult; a mixed login workflow and chord across a Python worker and ours;
 // remote control from `celery inspect/control`; kill -9 with acksLate loses nothing.
 
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type PeerConfig, type PythonWorker, runPython, startPythonWorker } from "../support/python-celery";
 import { AMQP_URL, PYTHON, REDIS_URL, type Service, describeWith, uniqueName } from "../support/services";
+import { type TsWorker, startTsWorker } from "../support/ts-worker-process";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PEER_DIR = fileURLToPath(new URL("../python/", import.meta.url));
-const FIXTURE = "test/celery/worker/fixtures/cli-app.ts";
-
-interface TsWorker {
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-async function startTsWorker(brokerUrl: string, queue: string, hostname: string): Promise<TsWorker> {
-  const child = spawn(process.execPath, ["bin/celeriac.js", "worker", "-A", FIXTURE, "-Q", queue, "-n", hostname, "-c", "8", "-E", "-l", "warning"], {
-    cwd: ROOT,
-    env: { ...process.env, CELERIAC_TEST_BROKER: brokerUrl, CELERIAC_TEST_BACKEND: REDIS_URL, CELERIAC_TEST_QUEUE: queue, CELERIAC_TEST_VISIBILITY_TIMEOUT: "8" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`celeriac worker not ready in 20 s:\n${log}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes(" ready.")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`celeriac worker exited with ${code}:\n${log}`));
-    });
-  });
-  return {
-    child,
-    output: () => log,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await exited;
-      }
-    },
-  };
-}
 
 function celeryCli(config: PeerConfig, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -4,6 +4,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { PYTHON } from "./services";
+import { workerProcess } from "./worker-process";
 
 const PEER_DIR = fileURLToPath(new URL("../python/", import.meta.url));
 
@@ -41,36 +42,8 @@ export async function startPythonWorker(config: PeerConfig, extraArgs: string[] 
     ["-m", "celery", "-A", config.appModule ?? "peer", "worker", "-Q", config.queue, "-n", hostname, "-c", "2", "-E", "--without-mingle", "--without-gossip", "-l", "INFO", ...extraArgs],
     { cwd: PEER_DIR, env: peerEnv(config), stdio: ["ignore", "pipe", "pipe"] },
   );
-  let log = "";
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Python worker did not become ready in 30 s:\n${log}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes(" ready.")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Python worker exited with ${code} before it was ready:\n${log}`));
-    });
-  });
-  return {
-    hostname,
-    output: () => log,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
-  };
+  const worker = await workerProcess(child, "Python worker", 30_000);
+  return { hostname, output: worker.output, stop: worker.stop };
 }
 
 /**
