@@ -34,7 +34,7 @@ export function TaskActions({ taskId }: { taskId: string }) {
           renderPreview={(preview) => (
             <>
               <p>
-                Sends {preview.name ?? "the task"} ({preview.state}) again from its {preview.source === "captured" ? "captured message" : "result document's arguments"}
+                Sends {preview.name ?? "the task"} ({preview.state}) again from its {preview.source === "captured" ? "captured message" : preview.source === "plan" ? "workflow plan" : "result document's arguments"}
                 {preview.message.taskId === preview.taskId ? ", same id, retries + 1: what ran after it runs again" : " under a new id (same root and parent)"}.
               </p>
               <MessagePreview message={preview.message} />

@@ -24,7 +24,7 @@ async function runRetry(id: string, flags: RetryFlags): Promise<void> {
     const input = { taskId: id, newId: flags.newId };
     const preview = await previewRetry(runtime, input);
     const { message } = preview;
-    printStep(`${preview.name ?? "task"} ${id} is ${preview.state}; re-sending its ${preview.source === "captured" ? "captured message" : "result_extended arguments"} to ${message.queue ?? message.routingKey} as ${message.taskId} (retries ${message.retries})`);
+    printStep(`${preview.name ?? "task"} ${id} is ${preview.state}; re-sending its ${preview.source === "captured" ? "captured message" : preview.source === "plan" ? "planned step (from its workflow's captured plan)" : "result_extended arguments"} to ${message.queue ?? message.routingKey} as ${message.taskId} (retries ${message.retries})`);
     for (const warning of preview.warnings) printWarning(warning);
     if (flags.dryRun) {
       if (flags.json) printJson({ dryRun: true, preview });

@@ -1,16 +1,18 @@
 // Retrying a task: its captured message is sent again with its real arguments and its embed
 // (chain remainder, chord, callbacks, errbacks), same id and retries + 1, to the same exchange
-// and routing key, so a failed workflow step resumes the rest of the workflow. A member of a
+// and routing key, so a failed workflow step resumes the rest of the workflow. Without a message
+// of its own, the workflow plan in its parent's or root's message stands in for it. A member of a
 // chord header has the chord's join rebuilt first, so the body fires once with every result.
 
 import { randomUUID } from "node:crypto";
-import { buildTaskMessage, DisabledBackend, READY_STATES, REVOKED, SUCCESS, parseTaskMessage, type TaskRequest } from "../../celery/index";
+import { buildTaskMessage, DisabledBackend, READY_STATES, REVOKED, SUCCESS, parseTaskMessage, type SignatureDict, type TaskRequest } from "../../celery/index";
 import { z } from "zod";
 import { AppError } from "../app-error";
 import type { Runtime } from "../runtime/runtime";
 import { PLANNED, type TaskDetail } from "../store/index";
 import { taskId } from "./action-input";
 import { capturedToMessage, readCapturedMessage } from "./captured-message";
+import { type PlannedStep, replanStep } from "./replan-step";
 import { type ChordJoinPlan, describeSend, executeSend, type MessagePreview, routeOf, type SendPlan, unavailableOnFailure } from "./send-plan";
 
 export const retryTaskInput = z.object({
@@ -26,8 +28,12 @@ export type RetryTaskInput = z.input<typeof retryTaskInput>;
 /** A retry worked out before sending. */
 export interface RetryPlan {
   task: TaskDetail;
-  /** "captured": the message as published; "resultExtended": rebuilt from the backend's JSON arguments. */
-  source: "captured" | "resultExtended";
+  /**
+   * "captured": the message as published; "plan": rebuilt from the workflow plan in an earlier
+   * captured message (the chain after it resumes); "resultExtended": rebuilt from the backend's
+   * JSON arguments alone.
+   */
+  source: "captured" | "plan" | "resultExtended";
   send: SendPlan;
   warnings: string[];
 }
@@ -74,6 +80,27 @@ async function extendedArguments(runtime: Runtime, task: TaskDetail): Promise<{ 
   const kwargs = parseJson(task.kwargsJson) ?? {};
   if (!Array.isArray(args) || typeof kwargs !== "object" || kwargs === null || Array.isArray(kwargs)) return null;
   return { args, kwargs: kwargs as Record<string, unknown> };
+}
+
+/**
+ * What a planned step ran with: its result document's arguments (result_extended), else, for a
+ * chain step, the previous step's result in front of the planned arguments (none for an
+ * immutable signature), as the worker that sent it did.
+ */
+async function plannedArguments(runtime: Runtime, task: TaskDetail, planned: PlannedStep): Promise<{ args: unknown[]; kwargs: Record<string, unknown> } | null> {
+  const { backend } = runtime.app;
+  if (backend instanceof DisabledBackend) return null;
+  const meta = await unavailableOnFailure(`read the result of ${task.id} from ${backend.displayUrl}`, () => backend.getTaskMeta(task.id));
+  if (Array.isArray(meta.args)) return { args: meta.args, kwargs: meta.kwargs ?? planned.signature.kwargs };
+  if (planned.kind !== "chain" || !task.parentId) return null;
+  const parent = await unavailableOnFailure(`read the result of ${task.parentId} from ${backend.displayUrl}`, () => backend.getTaskMeta(task.parentId!));
+  if (parent.status !== SUCCESS) return null;
+  return { args: planned.signature.immutable ? planned.signature.args : [parent.result, ...planned.signature.args], kwargs: planned.signature.kwargs };
+}
+
+function listOf(value: SignatureDict | SignatureDict[] | undefined): SignatureDict[] | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value : [value];
 }
 
 const MEMBER_WINDOW_SECONDS = 86_400;
@@ -158,6 +185,7 @@ export async function planRetry(runtime: Runtime, input: RetryTaskInput): Promis
   const captured = readCapturedMessage(task.messageJson);
   let send: SendPlan;
   let source: RetryPlan["source"];
+  let planned: Awaited<ReturnType<typeof replanStep>>;
   if (captured?.kind === "message" && Array.isArray(captured.body)) {
     source = "captured";
     const message = capturedToMessage(captured);
@@ -174,6 +202,36 @@ export async function planRetry(runtime: Runtime, input: RetryTaskInput): Promis
     headers.eta = null;
     headers.expires = null;
     delete properties.expiration;
+    send = { message, ...route };
+  } else if ((planned = await replanStep(runtime, task))) {
+    source = "plan";
+    const ran = await plannedArguments(runtime, task, planned);
+    if (!ran) {
+      throw new AppError(
+        "BAD_INPUT",
+        `${label} is planned in ${planned.from}'s captured message, but the arguments it ran with are unknown: enable result_extended in Celery, or install celeriac_capture where the workers run.`,
+      );
+    }
+    warnings.push(`No captured message of its own (its worker runs without celeriac_capture, or the record has not arrived yet): rebuilt from the workflow plan in ${planned.from}'s message, with the ${planned.chain.length} step(s) after it.`);
+    const { options } = planned.signature;
+    const message = buildTaskMessage({
+      id: sentId,
+      task: planned.signature.task,
+      ...ran,
+      callbacks: listOf(options.link),
+      errbacks: listOf(options.link_error),
+      chain: planned.chain.length > 0 ? planned.chain : null,
+      chord: options.chord ?? null,
+      group: options.group_id ?? task.groupId,
+      group_index: options.group_index ?? task.groupIndex,
+      retries: (task.retries ?? 0) + 1,
+      time_limit: options.time_limit,
+      soft_time_limit: options.soft_time_limit,
+      root_id: task.rootId ?? task.id,
+      parent_id: task.parentId,
+      origin: runtime.app.origin,
+      reply_to: runtime.app.oid,
+    });
     send = { message, ...route };
   } else {
     if (!task.name) throw new AppError("BAD_INPUT", `${label} has no known task name, so it cannot be re-sent.`);
