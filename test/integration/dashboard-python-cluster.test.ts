@@ -70,9 +70,14 @@ await describeWith(["redis", "python-celery"], "dashboard on a Python Celery clu
     expect(final?.failed?.task.exception).toContain("demo failure 0");
     expect(final?.retried?.task.retries).toBe(2);
 
-    // Pool size and queues come from the dashboard's inspect round (at start, then every 30 s), not from events.
+    // Pool size and queues come from the dashboard's inspect round (at start, then every 30 s);
+    // alive and the software from the worker's heartbeats (every 2 s): wait for both.
     const pythonWorker = async () => (await client.history.workers.query()).find((w) => w.hostname === worker.hostname);
-    for (const deadline = Date.now() + 40_000; (await pythonWorker())?.poolSize === undefined && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 250));
+    const shown = async () => {
+      const row = await pythonWorker();
+      return row?.alive === true && row.poolSize !== undefined;
+    };
+    for (const deadline = Date.now() + 40_000; !(await shown()) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 250));
     expect(await pythonWorker(), dashboard.output()).toMatchObject({ alive: true, swIdent: "py-celery", poolSize: 2, queues: [queue] });
 
     // check_device → group{notify_user, save_event} (chord header) → post_to_api → post_process

@@ -45,6 +45,10 @@ function postgresDriver(location: Extract<StoreLocation, { kind: "postgres" }>, 
   async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     let broken: unknown;
+    // The pool listens for errors only on idle connections: one the server drops while we hold it
+    // (even between our queries) emits "error" with nobody listening, which would end the process.
+    const onError = (error: Error) => (broken = error);
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       const result = await work(client);
@@ -54,7 +58,8 @@ function postgresDriver(location: Extract<StoreLocation, { kind: "postgres" }>, 
       await client.query("ROLLBACK").catch((rollbackError: unknown) => (broken = rollbackError));
       throw error;
     } finally {
-      // A connection that could not even roll back is discarded, not handed to the next caller.
+      client.off("error", onError);
+      // A connection that failed, or could not even roll back, is discarded, not handed to the next caller.
       client.release(broken instanceof Error ? broken : undefined);
     }
   }

@@ -47,6 +47,26 @@ await describeWith(["postgres"], "PostgreSQL store", () => {
     expect((error as Error).message).not.toContain("hunter2");
   });
 
+  it("survives the server dropping a connection it holds between two statements of a transaction", async () => {
+    const schema = uniqueName("store_held").replace(/-/g, "_");
+    schemas.push(schema);
+    const store = await openStore(schemaUrl(schema), { poolSize: 1 });
+    try {
+      const cut = store.sql.transaction(async (tx) => {
+        const [row] = await tx.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+        await admin((client) => client.query("SELECT pg_terminate_backend($1)", [row!.pid]));
+        // Let the close arrive while no statement runs: pg then emits "error" on the held connection.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await tx.query("SELECT 1");
+      });
+      await expect(cut).rejects.toThrow();
+      await store.applyBatch({ tasks: [{ id: "after-cut", source: "event", state: "SUCCESS" }], workers: [], groups: [], edges: [] });
+      expect(await store.getTask("after-cut")).toMatchObject({ state: "SUCCESS" });
+    } finally {
+      await store.close();
+    }
+  });
+
   it("survives the server dropping its connections: the next calls reconnect", async () => {
     const schema = uniqueName("store_drop").replace(/-/g, "_");
     schemas.push(schema);
