@@ -3,36 +3,28 @@
 // store, and the actions called through the tRPC router as an operator.
 
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { chain, chord, FAILURE, group, REVOKED, SUCCESS } from "../../src/celery/index";
-import { type ControlPlane, startControlPlane } from "../server/services/control-plane-harness";
-import { type PythonWorker, startPythonWorker } from "../support/python-celery";
-import { describeWith, REDIS_URL, uniqueName } from "../support/services";
-
-// A database of its own, so other suites' event traffic does not flow into this store.
-const URL = REDIS_URL.replace(/\/\d*$/, "/9");
+import type { ControlPlane } from "../server/services/control-plane-harness";
+import type { PythonWorker } from "../support/python-celery";
+import { describeWith, uniqueName } from "../support/services";
+import { type PythonCluster, startPythonCluster } from "./python-cluster-harness";
 
 await describeWith(["redis", "python-celery"], "control plane on Redis with a Python Celery 5.2.6 worker", () => {
   const queue = uniqueName("control");
-  const apiSwitch = `${queue}-api-up`;
+  let cluster: PythonCluster;
   let plane: ControlPlane;
   let worker: PythonWorker;
   let redis: Redis;
+  let apiSwitch: string;
 
   beforeAll(async () => {
-    redis = new Redis(URL);
-    plane = await startControlPlane({ brokerUrl: URL, backendUrl: URL, queue });
-    process.env.PEER_API_SWITCH = apiSwitch;
-    worker = await startPythonWorker({ brokerUrl: URL, backendUrl: URL, queue, appModule: "capture_peer" });
+    cluster = await startPythonCluster({ db: 9, queue, appModule: "capture_peer" });
+    ({ plane, worker, redis, apiSwitch } = cluster);
   }, 60_000);
 
-  afterAll(async () => {
-    await worker?.stop();
-    await plane?.close();
-    await redis?.del(apiSwitch);
-    redis?.disconnect();
-  });
+  afterAll(() => cluster?.close());
 
   async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -4,36 +4,28 @@
 // chain: the plan gives the step and what follows, the result backend the arguments it ran with.
 
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { chain, FAILURE, group, SUCCESS } from "../../src/celery/index";
-import { type ControlPlane, startControlPlane } from "../server/services/control-plane-harness";
-import { type PythonWorker, startPythonWorker } from "../support/python-celery";
-import { describeWith, REDIS_URL, uniqueName } from "../support/services";
-
-// A database of its own, so other suites' event traffic does not flow into this store.
-const URL = REDIS_URL.replace(/\/\d*$/, "/11");
+import type { ControlPlane } from "../server/services/control-plane-harness";
+import type { PythonWorker } from "../support/python-celery";
+import { describeWith, uniqueName } from "../support/services";
+import { type PythonCluster, startPythonCluster } from "./python-cluster-harness";
 
 await describeWith(["redis", "python-celery"], "retry from the workflow plan, with a Python worker that captures nothing", () => {
   const queue = uniqueName("replan");
-  const apiSwitch = `${queue}-api-up`;
+  let cluster: PythonCluster;
   let plane: ControlPlane;
   let worker: PythonWorker;
   let redis: Redis;
+  let apiSwitch: string;
 
   beforeAll(async () => {
-    redis = new Redis(URL);
-    plane = await startControlPlane({ brokerUrl: URL, backendUrl: URL, queue });
-    process.env.PEER_API_SWITCH = apiSwitch;
-    worker = await startPythonWorker({ brokerUrl: URL, backendUrl: URL, queue });
+    cluster = await startPythonCluster({ db: 11, queue });
+    ({ plane, worker, redis, apiSwitch } = cluster);
   }, 60_000);
 
-  afterAll(async () => {
-    await worker?.stop();
-    await plane?.close();
-    await redis?.del(apiSwitch);
-    redis?.disconnect();
-  });
+  afterAll(() => cluster?.close());
 
   it("re-sends the failed post_to_api from the root's plan with its real arguments, and post_process runs", async () => {
     const task = (name: string) => plane.runtime.app.task(name, { queue });
