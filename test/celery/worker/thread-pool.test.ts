@@ -80,6 +80,16 @@ describe("threads pool", () => {
     expect(await (await app.sendTask("threads.add", [5, 5])).get({ timeout: 10_000 })).toBe(10);
   });
 
+  it("grows with pool_grow: three tasks at once run in three threads; shrinks back with pool_shrink", async () => {
+    expect(await app.control.poolGrow(1, { destination: [hostname], reply: true, timeout: 5000 })).toEqual([{ [hostname]: { ok: "pool will grow" } }]);
+    const results = await Promise.all([1, 2, 3].map(() => app.sendTask("threads.where_after", [400])));
+    const threadIds = await Promise.all(results.map((result) => result.get({ timeout: 10_000 })));
+    expect(new Set(threadIds).size).toBe(3);
+    await app.control.poolShrink(1, { destination: [hostname], reply: true, timeout: 5000 });
+    const stats = await app.control.inspect({ destination: [hostname], timeout: 5000 }).stats();
+    expect(stats?.[hostname]).toMatchObject({ pool: { "max-concurrency": 2 } });
+  });
+
   it("delivers the soft time limit to the task's signal inside its thread", async () => {
     expect(await (await app.sendTask("threads.cleanup_on_soft_limit", [])).get({ timeout: 10_000 })).toBe("cleaned up after SoftTimeLimitExceeded");
   });
