@@ -38,7 +38,7 @@ export function WorkerTable({ workers, actions }: { workers: WorkerRow[]; action
               </Link>
             </td>
             <td>
-              <span className={`badge ${worker.alive ? "state-SUCCESS" : "state-REVOKED"}`}>{worker.alive ? "alive" : worker.status === "online" ? "silent" : "offline"}</span>
+              <WorkerStatus worker={worker} />
             </td>
             <td className="muted">{formatAge(worker.heartbeatAge)}{worker.freq ? ` (every ${worker.freq} s)` : ""}</td>
             <td className="num">{worker.active ?? "—"}</td>
@@ -66,4 +66,16 @@ export function WorkerTable({ workers, actions }: { workers: WorkerRow[]; action
       </tbody>
     </table>
   );
+}
+
+function WorkerStatus({ worker }: { worker: WorkerRow }) {
+  if (worker.alive) return <span className="badge state-SUCCESS">alive</span>;
+  if (worker.answering) {
+    return (
+      <span className="badge state-RETRY" title="It answers remote control, but its heartbeats do not reach Celeriac: started with --without-heartbeat, or sending events to another broker or vhost.">
+        no heartbeats
+      </span>
+    );
+  }
+  return <span className="badge state-REVOKED">{worker.status === "online" ? "silent" : "offline"}</span>;
 }

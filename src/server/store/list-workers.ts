@@ -13,11 +13,18 @@ export type WorkerSummary = Omit<WorkerRow, "clock"> & Partial<Pick<WorkerDetail
   alive: boolean;
   /** Seconds since the last heartbeat, when there was one. */
   heartbeatAge?: number;
+  /**
+   * Answered the last inspect rounds: it runs, whatever its heartbeats say. Not alive but
+   * answering means its events do not reach us (`--without-heartbeat`, or another broker/vhost).
+   */
+  answering: boolean;
 };
 
 // When a worker never said how often it beats, wait as long as the ingestor's liveness rule does.
 const DEFAULT_FREQ = 60;
 const EXPIRE_FACTOR = 2;
+// Three of the worker inspector's 30-second rounds: one missed reply is not silence.
+const ANSWER_FRESH_SECONDS = 90;
 
 /** Every known worker, alive ones first, then by hostname. */
 export async function listWorkers(sql: SqlClient, now = Date.now() / 1000): Promise<WorkerSummary[]> {
@@ -32,6 +39,7 @@ export async function listWorkers(sql: SqlClient, now = Date.now() / 1000): Prom
     const worker = Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null)) as unknown as WorkerSummary;
     if (worker.lastHeartbeat !== undefined) worker.heartbeatAge = Math.max(0, now - worker.lastHeartbeat);
     worker.alive = worker.status === "online" && worker.heartbeatAge !== undefined && worker.heartbeatAge <= (worker.freq ?? DEFAULT_FREQ) * EXPIRE_FACTOR;
+    worker.answering = worker.inspectedAt !== undefined && now - worker.inspectedAt <= ANSWER_FRESH_SECONDS;
     return worker;
   });
   return workers.sort((a, b) => Number(b.alive) - Number(a.alive) || (a.hostname < b.hostname ? -1 : 1));

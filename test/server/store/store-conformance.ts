@@ -325,7 +325,8 @@ export function storeConformance(open: OpenFreshStore): void {
     const workers = await store.listWorkers(T0 + 3);
     expect(workers.find((w) => w.hostname === host)).toMatchObject({ alive: true, pid: 7, active: 0, poolSize: 8, prefetchCount: 32, queues: ["celery"], inspectedAt: T0 + 2 });
     // Answering inspect proves it runs, but only events make it "alive": it never sent a heartbeat.
-    expect(workers.find((w) => w.hostname === quiet)).toMatchObject({ status: "online", alive: false, poolSize: 2, queues: ["reports"], firstSeen: T0 + 1 });
+    expect(workers.find((w) => w.hostname === quiet)).toMatchObject({ status: "online", alive: false, answering: true, poolSize: 2, queues: ["reports"], firstSeen: T0 + 1 });
+    expect((await store.listWorkers(T0 + 200)).find((w) => w.hostname === quiet)).toMatchObject({ alive: false, answering: false });
     expect(workers.find((w) => w.hostname === quiet)).not.toHaveProperty("lastHeartbeat");
   });
 
