@@ -4,6 +4,7 @@ import { InvalidCanvas } from "../errors";
 import type { SignatureDict } from "../protocol/signature-dict";
 import type { TaskOptions } from "../protocol/task-options";
 import type { CanvasApp } from "./canvas-app";
+import { TaskList } from "./task-list";
 import { Chord } from "./chord";
 import { Group } from "./group";
 import { type CanvasResult, type FreezeOptions, maybeList, Signature } from "./signature";
@@ -29,21 +30,9 @@ function maybeUnrollGroup(sig: Signature): Signature {
  * worker can pop the next one. Build chains with {@link chain} or {@link pipe}, which also turn
  * `group | task` into a chord as Celery's `|` does.
  */
-export class Chain extends Signature {
+export class Chain extends TaskList {
   constructor(tasks: Signature[], options: TaskOptions = {}, app?: CanvasApp) {
-    super({ task: "celery.chain", kwargs: { tasks }, options, subtask_type: "chain" }, app);
-  }
-
-  get tasks(): Signature[] {
-    return this.kwargs.tasks as Signature[];
-  }
-
-  set tasks(tasks: Signature[]) {
-    this.kwargs.tasks = tasks;
-  }
-
-  override get app(): CanvasApp | undefined {
-    return this.boundApp ?? this.tasks[0]?.app;
+    super("celery.chain", "chain", tasks, options, app);
   }
 
   // Celery's from_dict keeps only tasks and options; _chain.clone then clones every step.

@@ -5,6 +5,7 @@ import type { SignatureDict } from "../protocol/signature-dict";
 import type { TaskOptions } from "../protocol/task-options";
 import type { GroupResult } from "../result/group-result";
 import type { CanvasApp } from "./canvas-app";
+import { TaskList } from "./task-list";
 import { type CanvasResult, type FreezeOptions, Signature } from "./signature";
 
 type Prepared = [task: Signature, result: CanvasResult, groupId: string];
@@ -14,21 +15,9 @@ type Prepared = [task: Signature, result: CanvasResult, groupId: string];
  * (nested groups flattened) with the group id in `group`; nothing is published for the group
  * itself. Group-level options apply to every member.
  */
-export class Group extends Signature {
+export class Group extends TaskList {
   constructor(tasks: Signature[], options: TaskOptions = {}, app?: CanvasApp) {
-    super({ task: "celery.group", kwargs: { tasks }, options, subtask_type: "group" }, app);
-  }
-
-  get tasks(): Signature[] {
-    return this.kwargs.tasks as Signature[];
-  }
-
-  set tasks(tasks: Signature[]) {
-    this.kwargs.tasks = tasks;
-  }
-
-  override get app(): CanvasApp | undefined {
-    return this.boundApp ?? this.tasks[0]?.app;
+    super("celery.group", "group", tasks, options, app);
   }
 
   // Celery's group.from_dict keeps only the tasks and options; the members are shared, not copied.
