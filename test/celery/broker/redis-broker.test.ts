@@ -1,7 +1,8 @@
 import { readdirSync } from "node:fs";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RedisBroker, createBroker, decodeRedisEnvelope, displayUrl, encodeRedisEnvelope, kombuTopicPattern, type Delivery, type Message } from "../../../src/celery/index";
+import { RedisBroker, createBroker, decodeRedisEnvelope, displayUrl, encodeRedisEnvelope, kombuTopicPattern, type Message } from "../../../src/celery/index";
+import { deliveryInbox } from "../../support/delivery-inbox";
 import { REDIS_URL, describeWith, uniqueName } from "../../support/services";
 import { VECTORS_DIR, loadVector } from "../../support/vectors";
 import { brokerConformance } from "./broker-conformance";
@@ -31,21 +32,6 @@ function taskMessage(body: string, priority?: number): Message {
     contentEncoding: "utf-8",
     headers: { lang: "py", task: "t" },
     properties: { correlation_id: "c1", reply_to: "r1", delivery_mode: 2, ...(priority === undefined ? {} : { priority }) },
-  };
-}
-
-function nextDelivery(): { push: (d: Delivery) => void; next: () => Promise<Delivery> } {
-  const waiting: Delivery[] = [];
-  let wake: (() => void) | null = null;
-  return {
-    push: (delivery) => {
-      waiting.push(delivery);
-      wake?.();
-    },
-    next: async () => {
-      while (waiting.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      return waiting.shift()!;
-    },
   };
 }
 
@@ -203,7 +189,7 @@ await describeWith(["redis"], "RedisBroker", () => {
       const queue = uniqueName("ack");
       await broker.publish(taskMessage('"x"'), { exchange: "", routingKey: queue });
       const raw = (await redis.lrange(`${prefix}${queue}`, 0, -1))[0]!;
-      const inbox = nextDelivery();
+      const inbox = deliveryInbox();
       const consumer = await broker.consume([{ name: queue }], inbox.push);
       const delivery = await inbox.next();
       expect(delivery.deliveryTag).toBe((JSON.parse(raw) as { properties: { delivery_tag: string } }).properties.delivery_tag);
@@ -219,7 +205,7 @@ await describeWith(["redis"], "RedisBroker", () => {
     it("restores deliveries older than the visibility timeout to the head of their queue, flagged redelivered", async () => {
       const queue = uniqueName("vis");
       await broker.publish(taskMessage('"first"'), { exchange: "", routingKey: queue });
-      const inbox = nextDelivery();
+      const inbox = deliveryInbox();
       const consumer = await broker.consume([{ name: queue }], inbox.push, { prefetch: 1 });
       const held = await inbox.next();
       await broker.publish(taskMessage('"second"'), { exchange: "", routingKey: queue });
@@ -251,7 +237,7 @@ await describeWith(["redis"], "RedisBroker", () => {
     it("publishes to a fanout exchange on `/<db>.<exchange>` and subscribes with `#` as `*`", async () => {
       const exchange = uniqueName("fan");
       const queue = uniqueName("fq");
-      const inbox = nextDelivery();
+      const inbox = deliveryInbox();
       const consumer = await broker.consume([{ name: queue, exchange: { name: exchange, type: "fanout" }, routingKey: "task.#" }], inbox.push, { noAck: true });
       const subscriber = new Redis(REDIS_URL);
       const seen = new Promise<string>((resolve) => subscriber.on("pmessage", (_pattern: string, channel: string) => resolve(channel)));

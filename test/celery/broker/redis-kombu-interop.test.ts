@@ -1,7 +1,8 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { RedisBroker, kombuTopicPattern, type Delivery, type Message } from "../../../src/celery/index";
+import { RedisBroker, kombuTopicPattern, type Message } from "../../../src/celery/index";
 import { runPython } from "../../support/python-celery";
+import { deliveryInbox } from "../../support/delivery-inbox";
 import { REDIS_URL, describeWith, uniqueName } from "../../support/services";
 
 const peer = { brokerUrl: REDIS_URL, backendUrl: REDIS_URL, queue: "unused" };
@@ -13,21 +14,6 @@ function jsonMessage(value: unknown, priority?: number): Message {
     contentEncoding: "utf-8",
     headers: { origin: "celeriac", "ünï": "✓" },
     properties: { correlation_id: "corr-1", delivery_mode: 2, ...(priority === undefined ? {} : { priority }) },
-  };
-}
-
-function inbox(): { push: (d: Delivery) => void; next: () => Promise<Delivery> } {
-  const waiting: Delivery[] = [];
-  let wake: (() => void) | null = null;
-  return {
-    push: (delivery) => {
-      waiting.push(delivery);
-      wake?.();
-    },
-    next: async () => {
-      while (waiting.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      return waiting.shift()!;
-    },
   };
 }
 
@@ -60,7 +46,7 @@ with Connection(${JSON.stringify(REDIS_URL)}) as conn:
 print(json.dumps(True))
 `,
     );
-    const received = inbox();
+    const received = deliveryInbox();
     const consumer = await broker.consume([{ name: queue }], received.push);
     const first = await received.next();
     const second = await received.next();
@@ -107,7 +93,7 @@ print(json.dumps(out))
   it("receives a fanout broadcast kombu publishes", async () => {
     const exchange = uniqueName("kombu-fanout");
     const queue = uniqueName("fanout-q");
-    const received = inbox();
+    const received = deliveryInbox();
     const consumer = await broker.consume([{ name: queue, exchange: { name: exchange, type: "fanout" }, routingKey: "" }], received.push, { noAck: true });
     await runPython(
       peer,
