@@ -77,7 +77,10 @@ class PooledThread {
     this.ready = new Promise<void>((resolve, reject) => {
       const first = (message: FromThread) => {
         if (message.type === "ready") resolve();
-        else if (message.type === "loadFailed") reject(new ImproperlyConfigured(`The threads pool could not load ${data.module} in a thread: ${message.message}`));
+        else if (message.type === "loadFailed") {
+          void this.stop();
+          reject(new ImproperlyConfigured(`The threads pool could not load ${data.module} in a thread: ${message.message}`));
+        }
         else return;
         this.thread.off("message", first);
         this.thread.on("message", (next: FromThread) => this.onMessage(next));
@@ -179,7 +182,6 @@ export class ThreadPool {
   private async run(name: string, context: TaskContext): Promise<unknown> {
     const thread = this.idle.pop() ?? this.spawn();
     this.busy.add(thread);
-    await thread.ready;
     const id = this.nextJob++;
     const onAbort = () => {
       const reason: unknown = context.signal.reason;
@@ -188,6 +190,8 @@ export class ThreadPool {
       else void this.retire(thread);
     };
     try {
+      // A thread started for this job (after a hard limit ended one) loads the app first.
+      await thread.ready;
       return await new Promise<unknown>((resolve, reject) => {
         thread.job = { id, context, resolve, reject };
         if (context.signal.aborted) onAbort();
