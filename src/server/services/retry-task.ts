@@ -5,7 +5,7 @@
 // chord header has the chord's join rebuilt first, so the body fires once with every result.
 
 import { randomUUID } from "node:crypto";
-import { buildTaskMessage, DisabledBackend, READY_STATES, REVOKED, SUCCESS, parseTaskMessage, type SignatureDict, type TaskRequest } from "../../celery/index";
+import { buildTaskMessage, DisabledBackend, type Message, READY_STATES, REVOKED, type ResultMeta, SUCCESS, parseTaskMessage, type SignatureDict, type TaskMessageSpec, type TaskRequest } from "../../celery/index";
 import { z } from "zod";
 import { AppError } from "../app-error";
 import type { Runtime } from "../runtime/runtime";
@@ -65,17 +65,39 @@ function parseJson(text: string | undefined): unknown {
   }
 }
 
+/** The task's result document, or null when no result backend is configured. */
+async function resultDocument(runtime: Runtime, id: string): Promise<ResultMeta | null> {
+  const { backend } = runtime.app;
+  if (backend instanceof DisabledBackend) return null;
+  return unavailableOnFailure(`read the result of ${id} from ${backend.displayUrl}`, () => backend.getTaskMeta(id));
+}
+
+/**
+ * A message for the task rebuilt from parts (no captured message of its own): under `sentId`,
+ * one more retry, in the task's workflow, from this app.
+ */
+function rebuiltMessage(runtime: Runtime, task: TaskDetail, sentId: string, spec: Omit<TaskMessageSpec, "id" | "retries" | "root_id" | "parent_id" | "origin" | "reply_to">): Message {
+  return buildTaskMessage({
+    group: task.groupId,
+    group_index: task.groupIndex,
+    ...spec,
+    id: sentId,
+    retries: (task.retries ?? 0) + 1,
+    root_id: task.rootId ?? task.id,
+    parent_id: task.parentId,
+    origin: runtime.app.origin,
+    reply_to: runtime.app.oid,
+  });
+}
+
 /**
  * The task's real JSON arguments: the result document's (result_extended: what the worker ran
  * with), else the store's. The backend comes first because the store's may still be a planned
  * step's partial signature arguments when the step's own message was never captured.
  */
 async function extendedArguments(runtime: Runtime, task: TaskDetail): Promise<{ args: unknown[]; kwargs: Record<string, unknown> } | null> {
-  const { backend } = runtime.app;
-  if (!(backend instanceof DisabledBackend)) {
-    const meta = await unavailableOnFailure(`read the result of ${task.id} from ${backend.displayUrl}`, () => backend.getTaskMeta(task.id));
-    if (Array.isArray(meta.args)) return { args: meta.args, kwargs: meta.kwargs ?? {} };
-  }
+  const meta = await resultDocument(runtime, task.id);
+  if (Array.isArray(meta?.args)) return { args: meta.args, kwargs: meta.kwargs ?? {} };
   const args = parseJson(task.argsJson);
   const kwargs = parseJson(task.kwargsJson) ?? {};
   if (!Array.isArray(args) || typeof kwargs !== "object" || kwargs === null || Array.isArray(kwargs)) return null;
@@ -88,13 +110,11 @@ async function extendedArguments(runtime: Runtime, task: TaskDetail): Promise<{ 
  * immutable signature), as the worker that sent it did.
  */
 async function plannedArguments(runtime: Runtime, task: TaskDetail, planned: PlannedStep): Promise<{ args: unknown[]; kwargs: Record<string, unknown> } | null> {
-  const { backend } = runtime.app;
-  if (backend instanceof DisabledBackend) return null;
-  const meta = await unavailableOnFailure(`read the result of ${task.id} from ${backend.displayUrl}`, () => backend.getTaskMeta(task.id));
-  if (Array.isArray(meta.args)) return { args: meta.args, kwargs: meta.kwargs ?? planned.signature.kwargs };
+  const meta = await resultDocument(runtime, task.id);
+  if (Array.isArray(meta?.args)) return { args: meta.args, kwargs: meta.kwargs ?? planned.signature.kwargs };
   if (planned.kind !== "chain" || !task.parentId) return null;
-  const parent = await unavailableOnFailure(`read the result of ${task.parentId} from ${backend.displayUrl}`, () => backend.getTaskMeta(task.parentId!));
-  if (parent.status !== SUCCESS) return null;
+  const parent = await resultDocument(runtime, task.parentId);
+  if (parent?.status !== SUCCESS) return null;
   return { args: planned.signature.immutable ? planned.signature.args : [parent.result, ...planned.signature.args], kwargs: planned.signature.kwargs };
 }
 
@@ -214,8 +234,7 @@ export async function planRetry(runtime: Runtime, input: RetryTaskInput): Promis
     }
     warnings.push(`No captured message of its own (its worker runs without celeriac_capture, or the record has not arrived yet): rebuilt from the workflow plan in ${planned.from}'s message, with the ${planned.chain.length} step(s) after it.`);
     const { options } = planned.signature;
-    const message = buildTaskMessage({
-      id: sentId,
+    const message = rebuiltMessage(runtime, task, sentId, {
       task: planned.signature.task,
       ...ran,
       callbacks: listOf(options.link),
@@ -224,13 +243,8 @@ export async function planRetry(runtime: Runtime, input: RetryTaskInput): Promis
       chord: options.chord ?? null,
       group: options.group_id ?? task.groupId,
       group_index: options.group_index ?? task.groupIndex,
-      retries: (task.retries ?? 0) + 1,
       time_limit: options.time_limit,
       soft_time_limit: options.soft_time_limit,
-      root_id: task.rootId ?? task.id,
-      parent_id: task.parentId,
-      origin: runtime.app.origin,
-      reply_to: runtime.app.oid,
     });
     send = { message, ...route };
   } else {
@@ -244,18 +258,7 @@ export async function planRetry(runtime: Runtime, input: RetryTaskInput): Promis
     }
     source = "resultExtended";
     warnings.push("No captured message for this task: it is re-sent from its result_extended arguments, and what its workflow does after it (chain, chord, callbacks) is unknown — the chain after this step cannot resume.");
-    const message = buildTaskMessage({
-      id: sentId,
-      task: task.name,
-      ...extended,
-      retries: (task.retries ?? 0) + 1,
-      root_id: task.rootId ?? task.id,
-      parent_id: task.parentId,
-      group: task.groupId,
-      group_index: task.groupIndex,
-      origin: runtime.app.origin,
-      reply_to: runtime.app.oid,
-    });
+    const message = rebuiltMessage(runtime, task, sentId, { task: task.name, ...extended });
     send = { message, ...route };
   }
   const request = parseTaskMessage(send.message);
