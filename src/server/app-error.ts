@@ -24,3 +24,8 @@ export class AppError extends Error {
     super(message);
   }
 }
+
+/** What a caught value says went wrong, for a message that adds what to do about it. */
+export function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -3,7 +3,7 @@
 
 import { z } from "zod";
 import { type Broker, type CeleryEvent, ContentDisallowed, DecodeError, EventReceiver, MalformedMessage } from "../../celery/index";
-import { AppError } from "../app-error";
+import { AppError, reasonOf } from "../app-error";
 import { eventObservations } from "./event-observations";
 import { IngestBuffer } from "./ingest-buffer";
 import type { HistoryWriter } from "./observation";
@@ -373,7 +373,7 @@ export class EventIngestor {
       this.report(
         new AppError(
           "UNAVAILABLE",
-          `The store rejected a batch of ${pending.events} events (failure ${this.failures} in a row): ${error instanceof Error ? error.message : String(error)}. Keeping them and retrying in ${retryIn} ms; ${keeping}.`,
+          `The store rejected a batch of ${pending.events} events (failure ${this.failures} in a row): ${reasonOf(error)}. Keeping them and retrying in ${retryIn} ms; ${keeping}.`,
         ),
         null,
       );
@@ -400,7 +400,7 @@ export class EventIngestor {
       .incrementCounters(deltas)
       .then(
         () => void (this.pushed = now),
-        (error: unknown) => this.report(new AppError("UNAVAILABLE", `Could not persist the ingest counters (${error instanceof Error ? error.message : String(error)}); they are added with the next push.`), deltas),
+        (error: unknown) => this.report(new AppError("UNAVAILABLE", `Could not persist the ingest counters (${reasonOf(error)}); they are added with the next push.`), deltas),
       )
       .finally(() => (this.pushing = null));
   }

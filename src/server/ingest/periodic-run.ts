@@ -3,7 +3,7 @@
 // run in progress.
 
 import { z } from "zod";
-import { AppError } from "../app-error";
+import { AppError, reasonOf } from "../app-error";
 
 export interface PeriodicRun {
   stop(): Promise<void>;
@@ -53,14 +53,14 @@ export function startPeriodicSampling<T>(sampling: PeriodicSampling<T>): Periodi
     try {
       items = await sampling.sample();
     } catch (error) {
-      sampling.onError?.(error instanceof AppError ? error : new AppError("UNAVAILABLE", `${sampling.name}: ${error instanceof Error ? error.message : String(error)}`));
+      sampling.onError?.(error instanceof AppError ? error : new AppError("UNAVAILABLE", `${sampling.name}: ${reasonOf(error)}`));
       return;
     }
     if (items.length === 0) return;
     try {
       await sampling.write(items);
     } catch (error) {
-      sampling.onError?.(new AppError("UNAVAILABLE", sampling.refused(items.length, error instanceof Error ? error.message : String(error))));
+      sampling.onError?.(new AppError("UNAVAILABLE", sampling.refused(items.length, reasonOf(error))));
     }
   });
 }

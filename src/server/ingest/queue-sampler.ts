@@ -4,7 +4,7 @@
 
 import { z } from "zod";
 import type { Broker } from "../../celery/index";
-import { AppError } from "../app-error";
+import { AppError, reasonOf } from "../app-error";
 import type { HistoryWriter, QueueSample } from "./observation";
 import { startPeriodicSampling } from "./periodic-run";
 
@@ -33,10 +33,6 @@ export interface RunningQueueSampler {
 }
 
 const queueNames = z.array(z.string().min(1));
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 async function queuesToSample(source: QueueSource): Promise<string[]> {
   const names = [...(source.queues ?? [])];

@@ -5,7 +5,7 @@
 
 import { z } from "zod";
 import { BackendError, CeleryError, type ResultBackend } from "../../celery/index";
-import { AppError } from "../app-error";
+import { AppError, reasonOf } from "../app-error";
 import { backendObservations, type BackendObservations, isAbsentDocument, savedGroupObservations } from "./backend-observations";
 import type { HistoryReader, HistoryWriter } from "./observation";
 import { startPeriodicRun } from "./periodic-run";
@@ -100,10 +100,6 @@ function parseLimits(limits: ReconcileLimits): Config {
 // malformed document to skip.
 function isUndecodable(error: unknown): boolean {
   return error instanceof BackendError && (error.cause === undefined || error.cause instanceof CeleryError);
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** One reconciliation: its counters, its pending write and the node budget shared by all walks. */

@@ -4,7 +4,7 @@
 
 import { z } from "zod";
 import type { Control } from "../../celery/index";
-import { AppError } from "../app-error";
+import { AppError, reasonOf } from "../app-error";
 import type { WorkerDetails, WorkerDetailsWriter } from "./observation";
 import { type PeriodicRun, startPeriodicSampling } from "./periodic-run";
 
@@ -33,10 +33,6 @@ const statsReply = z.object({
   prefetch_count: z.number().int().nonnegative().optional().catch(undefined),
 });
 const activeQueuesReply = z.array(z.object({ name: z.string().min(1) }).passthrough());
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** One round: both broadcasts at once, merged per worker. Throws AppError UNAVAILABLE when the broker cannot be asked. */
 export async function inspectWorkers(options: Omit<WorkerInspectorOptions, "writer" | "intervalMs">): Promise<WorkerDetails[]> {
