@@ -2,7 +2,7 @@
 
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Celery, createBackend, createBroker } from "../celery/index";
+import { appOfModule, Celery, createBackend, createBroker } from "../celery/index";
 
 export interface LoadAppOptions {
   /** Replaces the module app's broker (the module's tasks are kept). */
@@ -16,11 +16,7 @@ export interface LoadAppOptions {
  */
 export async function loadApp(modulePath: string, options: LoadAppOptions = {}): Promise<Celery> {
   const url = pathToFileURL(resolve(process.cwd(), modulePath)).href;
-  const module = (await import(url)) as { app?: unknown; default?: unknown };
-  const app = module.app ?? module.default;
-  if (!(app instanceof Celery)) {
-    throw new Error(`${modulePath} must export a Celery app as \`export const app = new Celery(…)\` or as its default export; it exports: ${Object.keys(module).join(", ") || "nothing"}.`);
-  }
+  const app = appOfModule((await import(url)) as { app?: unknown; default?: unknown }, modulePath);
   if (!options.broker && !options.backend) return app;
   const copy = new Celery({
     name: app.name,

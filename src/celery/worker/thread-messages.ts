@@ -1,8 +1,9 @@
 // What the threads pool and its threads say to each other (structured-clone messages): one job
-// at a time per thread, identified by a number the pool hands out.
+// at a time per thread, identified by a number the pool hands out; errors go as ThreadError.
 
 import type { ExceptionInfo } from "../backend/backend";
 import type { TaskOptions } from "../protocol/task-options";
+import { describeError } from "./describe-error";
 import type { TaskRequestContext } from "./task-context";
 
 /** What a thread needs to load the app: the module that defines its tasks, and what to import first. */
@@ -20,6 +21,16 @@ export interface ThreadError {
   stack: string;
   /** The task's autoretryFor matched it (only the thread holds the task's error classes). */
   autoretry: boolean;
+}
+
+/** Describes a thrown value for the other side, with the exception document the worker stores. */
+export function threadError(error: unknown, autoretry: boolean): ThreadError {
+  return {
+    exc: describeError(error).exc,
+    message: error instanceof Error ? error.message : String(error),
+    stack: error instanceof Error ? (error.stack ?? "") : "",
+    autoretry,
+  };
 }
 
 export type ToThread =

@@ -9,9 +9,8 @@ import { extname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker as NodeWorker } from "node:worker_threads";
 import { ImproperlyConfigured } from "../errors";
-import type { ExceptionInfo } from "../backend/backend";
 import type { TaskContext } from "./task-context";
-import type { FromThread, ThreadData, ThreadError, ToThread } from "./thread-messages";
+import { type FromThread, type ThreadData, type ThreadError, threadError, type ToThread } from "./thread-messages";
 import { Ignore, Reject, Retry, SoftTimeLimitExceeded, WorkerLostError } from "./worker-errors";
 import type { WorkerTask } from "./worker-task";
 
@@ -121,28 +120,23 @@ class PooledThread {
       case "publishRetry":
         job.context.publishRetry(message.args, message.kwargs, message.options).then(
           () => this.post({ type: "retryPublished", job: job.id, error: null }),
-          (error: unknown) => this.post({ type: "retryPublished", job: job.id, error: { exc: excOf(error), message: String((error as Error)?.message ?? error), stack: "", autoretry: false } }),
+          (error: unknown) => this.post({ type: "retryPublished", job: job.id, error: threadError(error, false) }),
         );
     }
   }
 }
 
-function excOf(error: unknown): ExceptionInfo {
-  return { exc_type: error instanceof Error ? error.name : "Exception", exc_message: [error instanceof Error ? error.message : String(error)], exc_module: null };
-}
-
 /** Threads that each loaded the app; a job runs in an idle one (a new one when none is idle). */
 export class ThreadPool {
-  readonly module: string;
   private readonly data: ThreadData & { entry: string };
   private readonly idle: PooledThread[] = [];
   private readonly busy = new Set<PooledThread>();
   private nextJob = 1;
 
   constructor(private readonly options: ThreadPoolOptions) {
-    const module = options.module;
-    this.module = module instanceof URL ? module.href : module.startsWith("file:") ? module : pathToFileURL(resolve(module)).href;
-    this.data = { module: this.module, preload: [...(options.preload ?? [])], entry: ENTRY };
+    const { module } = options;
+    const url = module instanceof URL ? module.href : module.startsWith("file:") ? module : pathToFileURL(resolve(module)).href;
+    this.data = { module: url, preload: [...(options.preload ?? [])], entry: ENTRY };
   }
 
   /** Starts `size()` threads and waits until each has loaded the app; rejects with what failed. */
