@@ -4,30 +4,23 @@
 // chain: the plan gives the step and what follows, the result backend the arguments it ran with.
 
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { chain, FAILURE, group, SUCCESS } from "../../src/celery/index";
-import type { ControlPlane } from "../server/services/control-plane-harness";
-import type { PythonWorker } from "../support/python-celery";
 import { describeWith, uniqueName } from "../support/services";
 import { type PythonCluster, startPythonCluster } from "./python-cluster-harness";
 
 await describeWith(["redis", "python-celery"], "retry from the workflow plan, with a Python worker that captures nothing", () => {
   const queue = uniqueName("replan");
   let cluster: PythonCluster;
-  let plane: ControlPlane;
-  let worker: PythonWorker;
-  let redis: Redis;
-  let apiSwitch: string;
 
   beforeAll(async () => {
     cluster = await startPythonCluster({ db: 11, queue });
-    ({ plane, worker, redis, apiSwitch } = cluster);
   }, 60_000);
 
   afterAll(() => cluster?.close());
 
   it("re-sends the failed post_to_api from the root's plan with its real arguments, and post_process runs", async () => {
+    const { plane, worker, redis, apiSwitch } = cluster;
     const task = (name: string) => plane.runtime.app.task(name, { queue });
     await redis.del(apiSwitch);
     const last = await chain(task("seedflow.check_device").s("u1", "pixel-9"), group(task("seedflow.notify_user").s(), task("seedflow.save_event").s()), task("seedflow.post_to_api").s(), task("seedflow.post_process").s()).applyAsync();
