@@ -54,6 +54,13 @@ export type ChordPartOutcome = { complete: false } | { complete: true; parts: Ch
 export interface ResultBackend {
   /** The backend URL with any password masked. */
   readonly displayUrl: string;
+  /**
+   * Whether the backend joins chords itself (Celery's `supports_native_join`): header members call
+   * `chordPartReturn` and the last one fires the body (Redis, memory). When false, the producer of a
+   * chord sends Celery's `celery.chord_unlock` task, which polls the header's results and fires the
+   * body (Celery's `fallback_chord_unlock`, used by the database and rpc backends).
+   */
+  readonly nativeJoin: boolean;
   connect(): Promise<void>;
   close(): Promise<void>;
   /** The stored document, or a PENDING document when none exists (as Celery). */

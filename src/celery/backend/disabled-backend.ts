@@ -16,6 +16,7 @@ function disabled(what: string): never {
  */
 export class DisabledBackend implements ResultBackend {
   readonly displayUrl = "disabled://";
+  readonly nativeJoin = false;
 
   async connect(): Promise<void> {}
 

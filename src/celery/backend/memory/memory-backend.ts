@@ -38,6 +38,7 @@ export interface MemoryBackendOptions {
  */
 export class MemoryBackend implements ResultBackend {
   readonly displayUrl = "memory://";
+  readonly nativeJoin = true;
   private readonly store: MemoryStore;
   private readonly expires: number;
 

@@ -117,6 +117,7 @@ function execValues(replies: [Error | null, unknown][] | null, what: string): un
  */
 export class RedisBackend implements ResultBackend {
   readonly displayUrl: string;
+  readonly nativeJoin = true;
   private readonly client: Redis;
   private readonly subscriber: ResultSubscriber;
   private readonly expires: number;
