@@ -4,15 +4,14 @@
 // settings as test/python/peer.py (task_track_started, result_extended, task events).
 // Usage: npm run bench:worker -- [--count n] [--runs n]   (default 5000 tasks, 3 runs)
 //
-// Both sides are timed alike: each worker is started on an empty queue and waited for until ready;
-// then the prepared messages are moved into its queue in one step (RENAME of a list, which wakes the
-// worker's BRPOP) and the clock runs until every task has its result. Start-up is out for both.
+// Both sides are timed alike (bench/queued-drain.ts): start-up is out for both.
 
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { Celery, createBackend, createBroker } from "../src/celery/index";
 import { startPythonWorker } from "../test/support/python-celery";
+import { drainStaged, PYTHON_FIRST_POLL_MS, stageTasks } from "./queued-drain";
 import { formatRuns, type Runs, summarize } from "./repeat";
 
 const { values: args } = parseArgs({ options: { count: { type: "string", default: "5000" }, runs: { type: "string", default: "3" } } });
@@ -20,7 +19,6 @@ const COUNT = Number(args.count);
 const RUNS = Number(args.runs);
 if (!(COUNT > 0) || !(RUNS > 0)) throw new Error("--count and --runs take positive whole numbers");
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/0";
-const WINDOW = 256;
 
 const quiet = { info: () => undefined, warn: () => undefined, error: (message: string) => console.error(message) };
 
@@ -48,8 +46,7 @@ const python = (pool: "prefork" | "threads" | "solo", concurrency: number): Cont
   label: `Python ${pool}${pool === "solo" ? "" : ` -c ${concurrency}`}`,
   async start(queue) {
     const worker = await startPythonWorker({ brokerUrl: REDIS_URL, backendUrl: REDIS_URL, queue }, ["-P", pool, "-c", String(concurrency), "--without-heartbeat"]);
-    // Over Redis the worker issues its first BRPOP on its event loop's first tick, after " ready.".
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, PYTHON_FIRST_POLL_MS));
     return () => worker.stop();
   },
 });
@@ -64,46 +61,15 @@ const contenders: Contender[] = [
   python("solo", 1),
 ];
 
-/** Publishes COUNT no-op tasks into `staging` (a queue no worker reads); returns their ids. */
-async function prepare(producer: Celery, staging: string): Promise<string[]> {
-  const ids: string[] = [];
-  const inFlight = new Set<Promise<unknown>>();
-  for (let i = 0; i < COUNT; i++) {
-    const sent = producer.sendTask("seedflow.noop", [], {}, { queue: staging }).then((result) => ids.push(result.id));
-    const tracked: Promise<unknown> = sent.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
-    if (inFlight.size >= WINDOW) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-  return ids;
-}
-
-/** Resolves once every id has a result document. */
-async function drained(redis: Redis, queue: string, ids: string[]): Promise<void> {
-  // Polling every key would load the Redis under test: wait for the queue first, then check keys.
-  while ((await redis.llen(queue)) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-  let pending = ids.map((id) => `celery-task-meta-${id}`);
-  while (pending.length > 0) {
-    const flags = await redis.pipeline(pending.map((key) => ["exists", key])).exec();
-    pending = pending.filter((_, i) => flags?.[i]?.[1] === 0);
-    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Tasks/s of one contender draining COUNT tasks that appear in its queue at once. */
 async function measure(contender: Contender, producer: Celery, redis: Redis, run: number): Promise<number> {
   const queue = `bench-worker-${process.pid}-${contenders.indexOf(contender)}-${run}`;
   const staging = `${queue}.staging`;
-  const ids = await prepare(producer, staging);
+  const ids = await stageTasks(producer, staging, "seedflow.noop", [], COUNT);
   const stop = await contender.start(queue, run);
-  const start = performance.now();
-  await redis.rename(staging, queue);
-  await drained(redis, queue, ids);
-  const rate = COUNT / ((performance.now() - start) / 1000);
+  const seconds = await drainStaged(redis, staging, queue, ids);
   await stop();
-  await redis.del(queue, staging);
-  await redis.unlink(...ids.map((id) => `celery-task-meta-${id}`));
-  return rate;
+  return COUNT / seconds;
 }
 
 async function main(): Promise<void> {
