@@ -1,86 +1,87 @@
 // CPU-bound tasks: how long each pool takes to drain N tasks that each hold a CPU for `ms`, and how
 // late the worker answers a ping meanwhile (heartbeats and remote control wait the same way):
-// our async pool, our threads pool and a Python Celery 5.2 prefork worker, all at concurrency 2 on
-// the same Redis, same run. Usage: npm run bench:cpu -- [tasks] [ms]   (default 40 tasks × 250 ms)
+// our async pool, our threads pool and a Python Celery 5.2.6 prefork worker, all at concurrency 2 on
+// the same Redis, timed alike (bench/queued-drain.ts: start-up out for every side, our threads
+// loading the app included in start-up), median and range of several runs.
+// Usage: npm run bench:cpu -- [--tasks n] [--ms n] [--runs n]   (default 40 tasks × 250 ms, 3 runs)
 
 import { availableParallelism, loadavg } from "node:os";
+import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { Celery, createBackend, createBroker } from "../src/celery/index";
 import { startPythonWorker } from "../test/support/python-celery";
 import { app as cpuApp } from "./cpu-app";
+import { drainStaged, PYTHON_FIRST_POLL_MS, stageTasks } from "./queued-drain";
+import { formatRuns, type Runs, summarize } from "./repeat";
 
-const COUNT = Number(process.argv[2] ?? 40);
-const MS = Number(process.argv[3] ?? 250);
+const { values: args } = parseArgs({ options: { tasks: { type: "string", default: "40" }, ms: { type: "string", default: "250" }, runs: { type: "string", default: "3" } } });
+const COUNT = Number(args.tasks);
+const MS = Number(args.ms);
+const RUNS = Number(args.runs);
+if (!(COUNT > 0) || !(MS > 0) || !(RUNS > 0)) throw new Error("--tasks, --ms and --runs take positive whole numbers");
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/0";
 const quiet = { info: () => undefined, warn: () => undefined, error: (message: string) => console.error(message) };
 
-interface Run {
-  label: string;
+interface Drain {
   seconds: number;
-  /** Worst and median time for a ping to be answered while the tasks ran, ms. */
-  worstPingMs: number;
-  medianPingMs: number;
+  /** Every ping's reply time while the tasks ran, ms. */
+  pings: number[];
 }
 
-async function publish(producer: Celery, queue: string): Promise<string[]> {
-  const results = await Promise.all(Array.from({ length: COUNT }, () => producer.sendTask("seedflow.spin", [MS], {}, { queue })));
-  return results.map((result) => result.id);
+/** A worker under test, started ready on `queue`: its node name and how to stop it. */
+interface Contender {
+  label: string;
+  start(queue: string, run: number): Promise<{ hostname: string; stop(): Promise<void> }>;
 }
 
-/** Waits until every task has a result while pinging the worker every 100 ms; seconds from `start`. */
-async function measure(label: string, producer: Celery, redis: Redis, hostname: string, ids: string[], start: number): Promise<Run> {
+const ours = (pool: "async" | "threads"): Contender => ({
+  label: `celeriac ${pool} pool -c 2`,
+  async start(queue, run) {
+    const hostname = `bench-${pool}-${run}@${process.pid}`;
+    const worker = cpuApp.worker({
+      queues: [queue],
+      concurrency: 2,
+      pool,
+      threads: { module: new URL("./cpu-app.ts", import.meta.url), preload: [import.meta.resolve("tsx/esm/api")] },
+      hostname,
+      prefetchMultiplier: 1,
+      logger: quiet,
+    });
+    await worker.start();
+    return { hostname, stop: () => worker.stop() };
+  },
+});
+
+const python: Contender = {
+  label: "python celery 5.2.6 prefork -c 2",
+  async start(queue) {
+    const peer = await startPythonWorker({ brokerUrl: REDIS_URL, backendUrl: REDIS_URL, queue, appModule: "spin_peer" }, ["--without-heartbeat", "--prefetch-multiplier", "1"]);
+    await new Promise((resolve) => setTimeout(resolve, PYTHON_FIRST_POLL_MS));
+    return { hostname: peer.hostname, stop: () => peer.stop() };
+  },
+};
+
+/** Drains the staged tasks while pinging the worker every 100 ms. */
+async function drain(contender: Contender, producer: Celery, redis: Redis, run: number): Promise<Drain> {
+  const queue = `bench-cpu-${process.pid}-${run}-${contender.label.replace(/\W+/g, "-")}`;
+  const staging = `${queue}.staging`;
+  const ids = await stageTasks(producer, staging, "seedflow.spin", [MS], COUNT);
+  const worker = await contender.start(queue, run);
   const pings: number[] = [];
   let done = false;
   const pinger = (async () => {
     while (!done) {
       const sent = performance.now();
-      const replies = await producer.control.ping({ destination: [hostname], timeout: 5_000 });
+      const replies = await producer.control.ping({ destination: [worker.hostname], timeout: 5_000 });
       if (replies.length > 0) pings.push(performance.now() - sent);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();
-  let pending = ids.map((id) => `celery-task-meta-${id}`);
-  while (pending.length > 0) {
-    const flags = await redis.pipeline(pending.map((key) => ["exists", key])).exec();
-    pending = pending.filter((_, i) => flags?.[i]?.[1] === 0);
-    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const seconds = (performance.now() - start) / 1000;
+  const seconds = await drainStaged(redis, staging, queue, ids);
   done = true;
   await pinger;
-  const sorted = [...pings].sort((a, b) => a - b);
-  return { label, seconds, worstPingMs: sorted.at(-1) ?? NaN, medianPingMs: sorted[Math.floor(sorted.length / 2)] ?? NaN };
-}
-
-async function ours(producer: Celery, redis: Redis, pool: "async" | "threads"): Promise<Run> {
-  const queue = `bench-cpu-${pool}-${process.pid}`;
-  const ids = await publish(producer, queue);
-  const hostname = `bench-${pool}@${process.pid}`;
-  const worker = cpuApp.worker({
-    queues: [queue],
-    concurrency: 2,
-    pool,
-    threads: { module: new URL("./cpu-app.ts", import.meta.url), preload: [import.meta.resolve("tsx/esm/api")] },
-    hostname,
-    prefetchMultiplier: 1,
-    logger: quiet,
-  });
-  // Timed from the start: our threads pool loads the app in each thread first, counted here.
-  const start = performance.now();
-  await worker.start();
-  const run = await measure(`celeriac ${pool} pool -c 2`, producer, redis, hostname, ids, start);
   await worker.stop();
-  return run;
-}
-
-async function python(producer: Celery, redis: Redis): Promise<Run> {
-  const queue = `bench-cpu-py-${process.pid}`;
-  const ids = await publish(producer, queue);
-  const peer = await startPythonWorker({ brokerUrl: REDIS_URL, backendUrl: REDIS_URL, queue, appModule: "spin_peer" }, ["--without-heartbeat", "--prefetch-multiplier", "1"]);
-  // Timed from its "ready." line (its start-up is not counted, as in bench/worker.ts).
-  const run = await measure("python celery 5.2 prefork -c 2", producer, redis, peer.hostname, ids, performance.now());
-  await peer.stop();
-  return run;
+  return { seconds, pings };
 }
 
 async function main(): Promise<void> {
@@ -89,16 +90,30 @@ async function main(): Promise<void> {
   await producer.connect();
   await cpuApp.connect();
   const loadBefore = loadavg()[0]!;
-  const runs = [await ours(producer, redis, "async"), await ours(producer, redis, "threads"), await python(producer, redis)];
+  const contenders = [ours("async"), ours("threads"), python];
+  const drains = new Map<Contender, Drain[]>(contenders.map((contender) => [contender, []]));
+  // Run by run, every contender once, so a slow stretch of the shared machine hits all of them.
+  for (let run = 1; run <= RUNS; run++) {
+    for (const contender of contenders) {
+      if (process.stderr.isTTY) process.stderr.write(`\rrun ${run}/${RUNS}: ${contender.label}…`.padEnd(60));
+      drains.get(contender)!.push(await drain(contender, producer, redis, run));
+    }
+  }
+  if (process.stderr.isTTY) process.stderr.write("\n");
   await cpuApp.close();
   await producer.close();
   await redis.quit();
-  const peer = runs[2]!;
-  console.log(`${COUNT} CPU-bound tasks × ${MS} ms (${((COUNT * MS) / 1000).toFixed(0)} CPU-seconds), Redis, concurrency 2, ${availableParallelism()} cores`);
-  console.log("| pool | drain time | ratio to Python | ping reply while busy, median / worst |");
+
+  const seconds = (contender: Contender): Runs => summarize(drains.get(contender)!.map((d) => d.seconds));
+  const peer = seconds(python);
+  console.log(`${COUNT} CPU-bound tasks × ${MS} ms (${((COUNT * MS) / 1000).toFixed(0)} CPU-seconds), Redis, concurrency 2, ${availableParallelism()} cores; median (range) of ${RUNS} runs`);
+  console.log("| pool | drain time, s | speed relative to Python | ping reply while busy, median / worst ms (all runs) |");
   console.log("|---|---|---|---|");
-  for (const run of runs) {
-    console.log(`| ${run.label} | ${run.seconds.toFixed(2)} s | ×${(peer.seconds / run.seconds).toFixed(2)} | ${run.medianPingMs.toFixed(0)} / ${run.worstPingMs.toFixed(0)} ms |`);
+  for (const contender of contenders) {
+    const runs = seconds(contender);
+    const pings = drains.get(contender)!.flatMap((d) => d.pings);
+    const replies = pings.length > 0 ? `${summarize(pings).median.toFixed(0)} / ${summarize(pings).max.toFixed(0)}` : "no reply";
+    console.log(`| ${contender.label} | ${formatRuns(runs, 2)} | ×${(peer.median / runs.median).toFixed(2)} | ${replies} |`);
   }
   console.log(`load average (1 min) before/after: ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`);
 }

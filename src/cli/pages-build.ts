@@ -2,20 +2,12 @@
 // page sources changed since (a `git pull` in a checkout), so `npm start` never serves stale pages.
 
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { newestChange } from "../../bin/newest-change.js";
 
-// What goes into the pages bundle; the server code runs as plain Node modules and is not built.
+// What goes into the pages bundle; the server code is bundled apart (bin/server-bundle.js).
 const PAGE_SOURCES = ["src/app", "src/components", "src/trpc", "public", "next.config.js", "package-lock.json"];
-
-function newestChange(path: string): number {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path, { recursive: true, encoding: "utf8" })) newest = Math.max(newest, statSync(join(path, entry)).mtimeMs);
-  return newest;
-}
 
 /** Why the pages must be built before serving, or null when the build is newer than every page source. */
 export function pagesBuildNeeded(projectDir: string): string | null {
