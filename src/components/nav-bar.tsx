@@ -13,6 +13,7 @@ const PAGES = [
   { href: "/queues", label: "Queues" },
   { href: "/send", label: "Send task" },
   { href: "/audit", label: "Audit log" },
+  { href: "/quarantine", label: "Quarantine" },
 ] as const;
 
 export function NavBar() {

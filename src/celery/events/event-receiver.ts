@@ -126,7 +126,10 @@ export class EventReceiver {
     if (this.consumer) return;
     this.accepting = true;
     try {
-      this.consumer = await this.broker.consume([this.queue], (delivery) => this.enqueue(delivery), this.acks ? { prefetch: this.options.prefetch ?? 100 } : { noAck: true });
+      // The transport's own errors (a non-envelope payload on a Redis channel, a lost connection)
+      // reach onError like the rest, so they are counted and logged where the caller logs.
+      const onError = (error: Error) => this.report(error, null);
+      this.consumer = await this.broker.consume([this.queue], (delivery) => this.enqueue(delivery), this.acks ? { prefetch: this.options.prefetch ?? 100, onError } : { noAck: true, onError });
     } catch (error) {
       this.accepting = false;
       throw error;

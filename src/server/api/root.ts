@@ -5,6 +5,7 @@ import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { demoRouter } from "./routers/demo";
 import { historyRouter } from "./routers/history";
+import { quarantineRouter } from "./routers/quarantine";
 import { router } from "./trpc";
 
 export const appRouter = router({
@@ -13,6 +14,7 @@ export const appRouter = router({
   audit: auditRouter,
   demo: demoRouter,
   actions: actionsRouter,
+  quarantine: quarantineRouter,
 });
 
 export type AppRouter = typeof appRouter;

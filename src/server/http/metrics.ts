@@ -50,7 +50,7 @@ function buildExporter(runtime: Runtime): Exporter {
       up.set(0);
     }
     const events = runtime.ingestion?.stats().events;
-    if (events) for (const outcome of ["received", "written", "dropped", "malformed"] as const) ingest.set({ outcome }, events[outcome]);
+    if (events) for (const outcome of ["received", "written", "dropped", "malformed", "quarantined", "ignored"] as const) ingest.set({ outcome }, events[outcome]);
   };
   return { registry, refresh };
 }

@@ -1,10 +1,13 @@
 // Consumes the capture queue (records from python/celeriac_capture.py and capture-publisher.ts),
 // turns each record into store observations and acknowledges it only once the store has them.
 
-import type { Broker, Consumer, Delivery } from "../../celery/index";
+import { type Broker, type Consumer, type Delivery, MalformedMessage } from "../../celery/index";
 import { captureBatch } from "./capture-batch";
+import { invalidReason } from "./check-observation";
 import { captureQueueSpec, captureRecordOfMessage, MalformedCaptureRecord } from "./capture-record";
 import type { HistoryWriter, IngestBatch } from "./observation";
+import { type QuarantineSink, quarantineEntry } from "./quarantine-entry";
+import { QuarantineWriter } from "./quarantine-writer";
 import { SerialBatchApplier } from "./serial-batch-applier";
 
 /** What went wrong, for the operator: a bad record (dropped), the store (retried) or the broker. */
@@ -21,13 +24,15 @@ export interface CaptureConsumerOptions {
   prefetch?: number;
   /** Every malformed record, store failure and broker error, with its reason. */
   onError?: (error: Error, kind: CaptureErrorKind) => void;
+  /** Where records that cannot be read or stored are kept, with the reason. */
+  quarantine?: QuarantineSink;
 }
 
 export interface CaptureConsumerStats {
   received: number;
   /** Records applied to the store and acknowledged. */
   applied: number;
-  /** Records that could not be read: reported, acknowledged and dropped. */
+  /** Records that could not be read or stored: reported, acknowledged and kept in the quarantine. */
   malformed: number;
   /** Failed applyBatch attempts (each is retried). */
   storeErrors: number;
@@ -51,11 +56,18 @@ export interface CaptureConsumer {
 export async function startCaptureConsumer(options: CaptureConsumerOptions): Promise<CaptureConsumer> {
   const stats: CaptureConsumerStats = { received: 0, applied: 0, malformed: 0, storeErrors: 0 };
   const report = (error: Error, kind: CaptureErrorKind) => options.onError?.(error, kind);
+  const quarantine = new QuarantineWriter(options.quarantine, (error) => report(error, "store"));
+  const setAside = (error: Error, input: unknown) => {
+    stats.malformed++;
+    report(error, "malformed");
+    quarantine.add(quarantineEntry("capture", error.message, input));
+  };
   const applier = new SerialBatchApplier(options.writer, {
     onStoreError: (error) => {
       stats.storeErrors++;
       report(error, "store");
     },
+    onRefused: (refused, reason) => setAside(new MalformedCaptureRecord(`was partly refused by the store (${reason}); the rest of it is stored`), refused),
   });
   const settling = new Set<Promise<void>>();
   const track = (work: Promise<void>) => {
@@ -69,9 +81,11 @@ export async function startCaptureConsumer(options: CaptureConsumerOptions): Pro
     let batch: IngestBatch;
     try {
       batch = captureBatch(captureRecordOfMessage(delivery.message));
+      const invalid = invalidReason(batch);
+      if (invalid) throw new MalformedCaptureRecord(`holds a value the store cannot keep: ${invalid}`);
     } catch (error) {
-      stats.malformed++;
-      report(error instanceof MalformedCaptureRecord ? error : new MalformedCaptureRecord(`could not be processed: ${(error as Error).message}`, { cause: error }), "malformed");
+      const malformed = error instanceof MalformedCaptureRecord ? error : new MalformedCaptureRecord(`could not be processed: ${(error as Error).message}`, { cause: error });
+      setAside(malformed, delivery.message.body.toString("utf8"));
       track(ack(delivery));
       return;
     }
@@ -88,9 +102,10 @@ export async function startCaptureConsumer(options: CaptureConsumerOptions): Pro
   const consumer: Consumer = await options.broker.consume([captureQueueSpec(options.queue, options.maxLength)], onDelivery, {
     prefetch: options.prefetch ?? 64,
     onError: (error) => {
-      // The transport could not even frame it as a delivery (e.g. a Redis list item that is no kombu envelope).
-      stats.malformed++;
-      report(new MalformedCaptureRecord(`not a broker message: ${error.message}`, { cause: error }), "malformed");
+      // The transport could not frame an item as a delivery (a Redis list item that is no kombu
+      // envelope): malformed. Anything else is the broker itself (a lost connection), not input.
+      if (error instanceof MalformedMessage) setAside(new MalformedCaptureRecord(`not a broker message: ${error.message}`, { cause: error }), error.message);
+      else report(error, "broker");
     },
   });
 
@@ -104,6 +119,8 @@ export async function startCaptureConsumer(options: CaptureConsumerOptions): Pro
       applier.stop();
       await idle();
       await consumer.cancel();
+      await quarantine.idle();
+      quarantine.close();
     },
   };
 }

@@ -4,9 +4,13 @@
 import { z } from "zod";
 import { type Broker, type CeleryEvent, ContentDisallowed, DecodeError, EventReceiver, MalformedMessage } from "../../celery/index";
 import { AppError, reasonOf } from "../app-error";
+import { applyIsolating } from "./apply-isolating";
+import { invalidReason } from "./check-observation";
 import { eventObservations } from "./event-observations";
 import { IngestBuffer } from "./ingest-buffer";
-import type { HistoryWriter } from "./observation";
+import type { HistoryWriter, IngestBatch } from "./observation";
+import { type QuarantineSink, quarantineEntry } from "./quarantine-entry";
+import { QuarantineWriter } from "./quarantine-writer";
 import { WorkerLiveness } from "./worker-liveness";
 
 const optionsSchema = z.object({
@@ -85,6 +89,12 @@ export interface EventIngestorOptions {
    * retried with the next one.
    */
   counters?: { incrementCounters(deltas: Readonly<Record<string, number>>): Promise<void> };
+  /**
+   * Where events that cannot be stored are kept, with the reason (the store, through a redacting
+   * sink): an event with a value the store cannot hold is set aside on arrival, and one the store
+   * still refuses is found by splitting its batch. Either way the events after it are written.
+   */
+  quarantine?: QuarantineSink;
 }
 
 /** Counters since start(); events are counted once however the buffer merged them. */
@@ -97,6 +107,10 @@ export interface IngestStats {
   dropped: number;
   /** Undecodable bodies and invalid events, counted and reported through onError. */
   malformed: number;
+  /** Events set aside because the store cannot hold them (kept in the quarantine). */
+  quarantined: number;
+  /** Well-formed events that say nothing about a task or worker (gossip, custom types). */
+  ignored: number;
   /** Events held in memory now, including a batch being written. */
   buffered: number;
   /** Duration of the last successful write, ms (null before the first). */
@@ -145,9 +159,12 @@ export class EventIngestor {
   private closed = false;
   private readonly counterSink: EventIngestorOptions["counters"];
   // What the counter sink already has, and whether a push is under way.
-  private pushed = { received: 0, written: 0, dropped: 0, malformed: 0 };
+  private pushed = { received: 0, written: 0, dropped: 0, malformed: 0, ignored: 0 };
   private pushing: Promise<void> | null = null;
-  private counters: IngestStats = { received: 0, written: 0, dropped: 0, malformed: 0, buffered: 0, lastFlushMs: null, storeDown: false };
+  private counters: IngestStats = { received: 0, written: 0, dropped: 0, malformed: 0, quarantined: 0, ignored: 0, buffered: 0, lastFlushMs: null, storeDown: false };
+  private readonly quarantine: QuarantineWriter;
+  // Event types already said to be ignored: each is logged once.
+  private readonly ignoredTypes = new Set<string>();
 
   constructor(options: EventIngestorOptions) {
     const parsed = optionsSchema.safeParse(options);
@@ -161,6 +178,7 @@ export class EventIngestor {
     this.onPossiblyLost = options.onPossiblyLost ?? (() => undefined);
     this.counterSink = options.counters;
     this.liveness = new WorkerLiveness({ now: options.now });
+    this.quarantine = new QuarantineWriter(options.quarantine, (error) => this.report(error, null));
     this.receiver = new EventReceiver(options.broker, {
       onEvent: (event) => this.take(event),
       onError: (error, payload) => {
@@ -214,6 +232,8 @@ export class EventIngestor {
       await sleep(10);
     }
     await receiverStopped;
+    await this.quarantine.idle();
+    this.quarantine.close();
     this.closed = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -269,8 +289,18 @@ export class EventIngestor {
 
   private add(event: CeleryEvent): void {
     this.counters.received += 1;
+    const observed = eventObservations(event);
+    if (!observed.task && !observed.worker) {
+      this.ignore(event.type);
+      return;
+    }
+    const invalid = invalidReason({ tasks: observed.task ? [observed.task] : [], workers: observed.worker ? [observed.worker] : [], edges: observed.edge ? [observed.edge] : [] });
+    if (invalid) {
+      this.setAside(`a ${event.type} event from ${String(event.hostname).slice(0, 200)} cannot be stored: ${invalid}`, event);
+      return;
+    }
     const lost = this.liveness.observe(event);
-    this.buffer.add(eventObservations(event));
+    this.buffer.add(observed);
     if (this.durable) this.touched.add(this.buffer);
     if (lost.length > 0) this.onPossiblyLost(event.hostname, lost);
     if (!this.durable) {
@@ -278,6 +308,27 @@ export class EventIngestor {
       if (over > 0) this.counters.dropped += this.buffer.dropOldest(over);
     }
     this.schedule();
+  }
+
+  private ignore(type: string): void {
+    this.counters.ignored += 1;
+    if (this.ignoredTypes.has(type) || this.ignoredTypes.size >= 100) return;
+    this.ignoredTypes.add(type);
+    this.report(new Error(`Ignoring events of type ${JSON.stringify(type.slice(0, 200))}: they describe no task or worker state (counted in events.ignored; said once per type).`), null);
+  }
+
+  // The event is not stored: counted, said once with its reason, kept in the quarantine.
+  private setAside(reason: string, input: unknown): void {
+    this.counters.quarantined += 1;
+    this.report(new AppError("BAD_INPUT", `Set aside ${reason}. It is kept in the quarantine; the events after it are stored as usual.`), null);
+    this.quarantine.add(quarantineEntry("event", reason, input));
+  }
+
+  // A batch the store refused part of: the refused observations (one at a time) go to the quarantine.
+  private refused(batch: IngestBatch, reason: string): void {
+    const [observation] = [...batch.tasks, ...batch.workers, ...batch.groups, ...batch.edges];
+    const what = batch.tasks[0]?.id ?? batch.workers[0]?.hostname ?? "an observation";
+    this.setAside(`the store refused what an event said of ${what}: ${reason}`, observation);
   }
 
   // deferAck: the delivery whose events were just buffered is acked once that buffer is durable.
@@ -364,7 +415,7 @@ export class EventIngestor {
     const batch = pending.toBatch();
     const started = performance.now();
     try {
-      await this.writer.applyBatch(batch);
+      await applyIsolating(this.writer, batch, (refused, reason) => this.refused(refused, reason));
     } catch (error) {
       this.failures += 1;
       this.counters.storeDown = true;
@@ -392,7 +443,7 @@ export class EventIngestor {
   private pushCounters(): void {
     const sink = this.counterSink;
     if (!sink || this.pushing) return;
-    const now = { received: this.counters.received, written: this.counters.written, dropped: this.counters.dropped, malformed: this.counters.malformed };
+    const now = { received: this.counters.received, written: this.counters.written, dropped: this.counters.dropped, malformed: this.counters.malformed, ignored: this.counters.ignored };
     const deltas: Record<string, number> = {};
     for (const key of Object.keys(now) as (keyof typeof now)[]) if (now[key] !== this.pushed[key]) deltas[`events.${key}`] = now[key] - this.pushed[key];
     if (Object.keys(deltas).length === 0) return;

@@ -2,11 +2,17 @@
 // capture records must reach the store in publish order (a plan before the messages that realize
 // it) and a record is acknowledged only once the store has it.
 
+import { applyIsolating } from "./apply-isolating";
 import type { HistoryWriter, IngestBatch } from "./observation";
 
 export interface SerialBatchApplierOptions {
   /** Told about every failed attempt; the batch is retried after a backoff. */
   onStoreError?: (error: Error, attempt: number) => void;
+  /**
+   * Given each observation the store refuses (one at a time, with its reason): the rest of its
+   * batch is written and the batch counts as applied (see applyIsolating).
+   */
+  onRefused?: (refused: IngestBatch, reason: string) => void;
   /** First retry delay, doubled per attempt up to `maxBackoffMs`. Default 200 ms. */
   initialBackoffMs?: number;
   /** Default 10 s. */
@@ -51,7 +57,7 @@ export class SerialBatchApplier {
     let delay = this.options.initialBackoffMs ?? 200;
     for (let attempt = 1; !this.#stopped; attempt++) {
       try {
-        await this.writer.applyBatch(batch);
+        await applyIsolating(this.writer, batch, (refused, reason) => this.options.onRefused?.(refused, reason));
         return true;
       } catch (error) {
         this.options.onStoreError?.(error as Error, attempt);

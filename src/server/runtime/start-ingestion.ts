@@ -10,7 +10,9 @@ import { EventIngestor, type IngestStats } from "../ingest/event-ingestor";
 import { type PublishedRecorder, recordPublished } from "../ingest/record-published";
 import { type RunningQueueSampler, startQueueSampler } from "../ingest/queue-sampler";
 import { type RunningReconciler, startReconciler } from "../ingest/reconciler";
+import type { QuarantineSink } from "../ingest/quarantine-entry";
 import { startWorkerInspector } from "../ingest/worker-inspector";
+import { redactPattern, redactText } from "../services/redact";
 import type { Store } from "../store/index";
 import type { Logger } from "./logger";
 
@@ -33,12 +35,16 @@ const RETENTION_INTERVAL_MS = 5 * 60 * 1000;
 /** Starts ingestion on the app's broker into the store; stop() flushes and stops every part. */
 export async function startIngestion({ config, app, store, log }: StartIngestionOptions): Promise<Ingestion> {
   const broker = app.broker;
+  // Quarantined inputs are kept redacted: the quarantine page shows them as they are stored.
+  const keys = redactPattern(config.CELERIAC_REDACT_KEYS);
+  const quarantine: QuarantineSink = { quarantine: (entries) => store.quarantine(entries.map((entry) => ({ ...entry, payload: redactText(entry.payload, keys) ?? "" }))) };
   const events = new EventIngestor({
     broker,
     writer: store,
     queueName: config.CELERIAC_EVENTS_QUEUE,
     // Drops and malformed events persist in the store, visible on the overview and /metrics.
     counters: store,
+    quarantine,
     onError: (error) => log.child("events").warn(error.message),
     onPossiblyLost: (hostname, ids) => log.child("events").warn(`${ids.length} task(s) were running on ${hostname}, which went offline: they may be lost`),
   });
@@ -49,7 +55,7 @@ export async function startIngestion({ config, app, store, log }: StartIngestion
   const capture =
     broker.driverType === "memory"
       ? null
-      : await startCaptureConsumer({ broker, writer: store, queue: config.CELERIAC_CAPTURE_QUEUE, onError: (error, kind) => log.child("capture").warn(`${kind}: ${error.message}`) });
+      : await startCaptureConsumer({ broker, writer: store, queue: config.CELERIAC_CAPTURE_QUEUE, quarantine, onError: (error, kind) => log.child("capture").warn(`${kind}: ${error.message}`) });
   const own: PublishedRecorder = recordPublished(app, store, { onError: (error) => log.child("capture").warn(error.message) });
 
   const reconciler: RunningReconciler | null = app.backend instanceof DisabledBackend

@@ -3,7 +3,7 @@
 
 export { openStore, type OpenStoreOptions } from "./open-store";
 export { Store } from "./store";
-export { StoreUnavailable } from "./store-unavailable";
+export { StoreRejected, StoreUnavailable } from "./store-unavailable";
 export { StoreLocked } from "./embedded-lock";
 export { StoreUrlError, STORE_URL_FORMS } from "./store-url";
 export { PLANNED } from "./state-rank";
@@ -20,3 +20,4 @@ export { retentionPolicy, type RetentionPolicy, type RetentionResult } from "./e
 export type { TimelineEvent } from "../ingest/observation";
 export type { UserSummary } from "./users";
 export type { AuditEntry, AuditJson } from "./audit-log";
+export type { QuarantineRow } from "./quarantine";

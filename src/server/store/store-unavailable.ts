@@ -1,5 +1,7 @@
-// The one error the store raises when its database cannot be reached (refused, reset, server
-// shutting down), so the ingestor can wait and retry instead of crashing; other errors pass as-is.
+// The two errors the store raises for what its caller must handle differently: StoreUnavailable
+// when the database cannot be reached (refused, reset, shutting down: wait and retry), and
+// StoreRejected when it refused the data itself (a value out of range, a character it cannot hold:
+// retrying the same data fails the same way, so the caller sets it aside). Other errors pass as-is.
 
 import { AppError } from "../app-error";
 
@@ -10,6 +12,16 @@ export class StoreUnavailable extends AppError {
     override readonly cause: unknown,
   ) {
     super("UNAVAILABLE", message);
+  }
+}
+
+/** The database refused the values it was given; the same request fails again. */
+export class StoreRejected extends AppError {
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+  ) {
+    super("BAD_INPUT", message);
   }
 }
 
@@ -34,13 +46,37 @@ export function isConnectionError(error: unknown, depth = 0): boolean {
   return [record.cause, meta?.driverAdapterError, ...(Array.isArray(record.errors) ? record.errors : [])].some((inner) => isConnectionError(inner, depth + 1));
 }
 
-/** Runs `work`, turning connection failures into StoreUnavailable naming `where`. */
+// SQLSTATE classes of a refusal of the data: 22 data exception (out of range, untranslatable
+// character, invalid JSON text), 54 program limit exceeded (a value too large for an index).
+const DATA_SQLSTATE = /^(22|54)/;
+
+/** The SQLSTATE of a data refusal in `error`'s cause chain, or null. */
+export function dataRejectionState(error: unknown, depth = 0): string | null {
+  if (depth > 6 || error === null || typeof error !== "object") return null;
+  const record = error as Record<string, unknown>;
+  for (const key of ["code", "originalCode"]) {
+    const value = record[key];
+    if (typeof value === "string" && /^[0-9A-Z]{5}$/.test(value) && DATA_SQLSTATE.test(value)) return value;
+  }
+  const meta = record.meta as Record<string, unknown> | undefined;
+  for (const inner of [record.cause, meta?.driverAdapterError]) {
+    const state = dataRejectionState(inner, depth + 1);
+    if (state) return state;
+  }
+  return null;
+}
+
+const lastLine = (error: unknown) => (error instanceof Error ? error.message.trim().split("\n").pop() : String(error));
+
+/** Runs `work`, turning connection failures into StoreUnavailable and data refusals into StoreRejected, naming `where`. */
 export async function guardConnection<T>(where: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof StoreUnavailable || !isConnectionError(error)) throw error;
-    const reason = error instanceof Error ? error.message.trim().split("\n").pop() : String(error);
-    throw new StoreUnavailable(`The store at ${where} is unavailable (${reason}); check that the database is running and reachable, then retry.`, error);
+    if (error instanceof StoreUnavailable || error instanceof StoreRejected) throw error;
+    if (isConnectionError(error)) throw new StoreUnavailable(`The store at ${where} is unavailable (${lastLine(error)}); check that the database is running and reachable, then retry.`, error);
+    const state = dataRejectionState(error);
+    if (state) throw new StoreRejected(`The store refused a value (SQLSTATE ${state}: ${lastLine(error)}).`, error);
+    throw error;
   }
 }

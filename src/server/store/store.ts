@@ -21,6 +21,8 @@ import { listUnfinishedTaskIds } from "./list-unfinished-task-ids";
 import { listWorkers, type WorkerSummary } from "./list-workers";
 import { recordQueueSamples } from "./record-queue-samples";
 import { recordWorkerDetails } from "./record-worker-details";
+import { addToQuarantine, listQuarantine, type QuarantineRow } from "./quarantine";
+import type { QuarantineEntry, QuarantineSink } from "../ingest/quarantine-entry";
 import { type AuditEntry, type NewAuditEntry, beginAudit, finishAudit, listAudit } from "./audit-log";
 import { type SessionRecord, createSession, deleteSession, findSession } from "./sessions";
 import type { SqlDatabase } from "./sql-client";
@@ -29,7 +31,7 @@ import { type UserRecord, type UserSummary, countUsers, createUser, findUserByNa
 import type { TimeRange } from "./time-range";
 
 /** An open store; obtain one with openStore(url). */
-export class Store implements HistoryWriter, HistoryReader, WorkerDetailsWriter {
+export class Store implements HistoryWriter, HistoryReader, WorkerDetailsWriter, QuarantineSink {
   constructor(
     /** The Prisma client: for code inside src/server/store only. */
     readonly prisma: PrismaClient,
@@ -50,6 +52,16 @@ export class Store implements HistoryWriter, HistoryReader, WorkerDetailsWriter 
 
   recordQueueSamples(samples: QueueSample[]): Promise<void> {
     return this.guard(() => recordQueueSamples(this.sql, samples));
+  }
+
+  /** Keeps inputs the ingestion set aside (callers redact them first), bounded; counts them. */
+  quarantine(entries: QuarantineEntry[]): Promise<void> {
+    return this.guard(() => addToQuarantine(this.sql, entries));
+  }
+
+  /** Quarantined inputs, newest first. */
+  listQuarantine(options: { limit: number; before?: string; source?: string }): Promise<QuarantineRow[]> {
+    return this.guard(() => listQuarantine(this.sql, options));
   }
 
   recordWorkerDetails(details: WorkerDetails[]): Promise<void> {

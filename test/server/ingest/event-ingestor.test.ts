@@ -7,6 +7,8 @@ import { EventIngestor, type EventIngestorOptions } from "../../../src/server/in
 import { uniqueName } from "../../support/services";
 import { RecordingBroker } from "../../celery/events/recording-broker";
 import { MemoryHistoryWriter } from "./memory-history-writer";
+import { AppError } from "../../../src/server/app-error";
+import type { QuarantineEntry } from "../../../src/server/ingest/quarantine-entry";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -247,14 +249,14 @@ describe("EventIngestor", () => {
       routingKey: "#",
       arguments: { "x-max-length": 1000, "x-overflow": "drop-head", "x-message-ttl": 60_000 },
     });
-    expect(amqp.consumeOptions).toEqual({ prefetch: 64 });
+    expect(amqp.consumeOptions).toEqual({ prefetch: 64, onError: expect.any(Function) });
     const redis = new RecordingBroker("redis");
     const lossy = new EventIngestor({ broker: redis, writer: new MemoryHistoryWriter() });
     running.push(lossy);
     await lossy.start();
     expect(lossy.durable).toBe(false);
     expect(redis.queues.at(-1)).toMatchObject({ name: expect.stringMatching(/^celeryev\./), durable: false, autoDelete: true });
-    expect(redis.consumeOptions).toEqual({ noAck: true });
+    expect(redis.consumeOptions).toEqual({ noAck: true, onError: expect.any(Function) });
   });
 
   it("adds its counter increments to the counter sink after writes, keeping a failed push for the next one", async () => {
@@ -312,6 +314,42 @@ describe("EventIngestor", () => {
     await waitFor("the first batch retried and acked", () => broker.settlements.length === 2);
     expect(broker.settlements[1]).toEqual({ deliveryTag: first, outcome: "ack" });
     expect(applied).toEqual([["t2"], ["t1"]]);
+  });
+
+  it("sets aside an event the store refuses (found by splitting its batch) and writes the rest; the events after it follow", async () => {
+    const kept: QuarantineEntry[] = [];
+    const { writer, ingestor, started, errors } = setup({ flushIntervalMs: 20, maxBatchEvents: 50, quarantine: { quarantine: async (entries) => void kept.push(...entries) } });
+    const apply = writer.applyBatch.bind(writer);
+    writer.applyBatch = async (batch) => {
+      if (batch.tasks.some((task) => task.id === "poison")) throw new AppError("BAD_INPUT", "The store refused a value (SQLSTATE 22008: date/time field value out of range).");
+      return apply(batch);
+    };
+    await ingestor.start();
+    for (const id of ["a", "b", "poison", "c", "d"]) await started(id);
+    await waitFor("the good events", () => ["a", "b", "c", "d"].every((id) => writer.tasks.has(id)));
+    await started("after");
+    await waitFor("the event after", () => writer.tasks.has("after"));
+    expect(writer.tasks.has("poison")).toBe(false);
+    expect(ingestor.stats()).toMatchObject({ quarantined: 1, storeDown: false });
+    await waitFor("the quarantine entry", () => kept.length === 1);
+    expect(kept[0]).toMatchObject({ source: "event", reason: expect.stringMatching(/the store refused what an event said of poison: .*SQLSTATE 22008/) });
+    expect(errors.some((error) => /Set aside the store refused what an event said of poison/.test(error.message))).toBe(true);
+  });
+
+  it("sets aside on arrival an event the store could not hold, counts and says why once, and ignores (counted) events of no state", async () => {
+    const kept: QuarantineEntry[] = [];
+    const { writer, ingestor, worker, started, errors } = setup({ flushIntervalMs: 20, quarantine: { quarantine: async (entries) => void kept.push(...entries) } });
+    await ingestor.start();
+    await worker.publish("task-started", { uuid: "future", timestamp: 1e13 });
+    await worker.publish("worker-elect", { id: "x" });
+    await worker.publish("worker-elect", { id: "y" });
+    await started("next");
+    await waitFor("the next event", () => writer.tasks.has("next"));
+    expect(writer.tasks.has("future")).toBe(false);
+    expect(ingestor.stats()).toMatchObject({ received: 4, quarantined: 1, ignored: 2 });
+    await waitFor("the quarantine entry", () => kept.length === 1);
+    expect(kept[0]!.reason).toMatch(/a task-started event from celery@w1 cannot be stored: stateAt 10000000000000 is not a time/);
+    expect(errors.filter((error) => /Ignoring events of type "worker-elect"/.test(error.message))).toHaveLength(1);
   });
 
   it("refuses invalid options with every problem named", () => {
