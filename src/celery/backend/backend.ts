@@ -72,6 +72,14 @@ export interface ResultBackend {
    * Rejects only when the backend itself fails.
    */
   getMany(taskIds: readonly string[]): Promise<(ResultMeta | BackendError)[]>;
+  /**
+   * One step of an incremental walk over the ids of every stored task document (Redis: SCAN of
+   * `celery-task-meta-*`, so the server is never blocked), for finding tasks nobody reported. Start
+   * with cursor "0"; the walk is complete when the returned cursor is "0" again. Ids may repeat
+   * and documents written meanwhile may be missed, as with SCAN. Absent where the backend cannot
+   * enumerate (Celery's rpc backend keeps no documents).
+   */
+  scanTaskIds?(cursor: string, count: number): Promise<{ cursor: string; ids: string[] }>;
   /** Writes the document (and wakes waiters); never overwrites a stored SUCCESS. */
   storeResult(meta: ResultMeta): Promise<void>;
   /**

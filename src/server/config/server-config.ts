@@ -33,6 +33,8 @@ const schema = z.object({
   CELERIAC_RETENTION_DAYS: seconds.default(30),
   CELERIAC_RETENTION_MAX_TASKS: seconds.default(5_000_000),
   CELERIAC_RECONCILE_INTERVAL_SECONDS: seconds.default(60),
+  /** Result documents the reconciler's discovery scan looks at per run (0: no discovery). */
+  CELERIAC_RECONCILE_SCAN_PER_RUN: z.coerce.number().int().nonnegative().default(20_000),
   /** No actions at all, for everyone: a window onto production that cannot change it. */
   CELERIAC_READ_ONLY: z.stringbool().default(false),
   /** "external" when `celeriac ingest` runs as its own process (docker-compose does that). */

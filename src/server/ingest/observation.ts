@@ -174,4 +174,6 @@ export interface HistoryReader {
   unfinishedTaskIds(options: { olderThan: number; limit: number }): Promise<string[]>;
   /** Root ids of workflows with activity since `since` (epoch seconds). */
   recentRootIds(options: { since: number; limit: number }): Promise<string[]>;
+  /** Which of `ids` the history has never heard of, in the order given. */
+  unknownTaskIds(ids: readonly string[]): Promise<string[]>;
 }

@@ -19,6 +19,7 @@ const optionsSchema = z.object({
   nodesPerRoot: z.number().int().positive().default(5_000),
   nodesTotal: z.number().int().positive().default(50_000),
   readBatchSize: z.number().int().positive().max(10_000).default(500),
+  scanPerRun: z.number().int().nonnegative().default(20_000),
 });
 
 type Config = z.infer<typeof optionsSchema>;
@@ -39,6 +40,18 @@ export interface ReconcileLimits {
   nodesTotal?: number;
   /** Task ids per backend read (Redis: one MGET) and tasks per applyBatch. Default 500. */
   readBatchSize?: number;
+  /**
+   * Result documents looked at per run by the discovery scan (Redis SCAN, a slice at a time, so
+   * the server is never blocked): every stored task the history has never heard of is read and
+   * written. A backend with more documents is covered over several runs. 0 turns discovery off.
+   * Default 20 000.
+   */
+  scanPerRun?: number;
+}
+
+/** Where the discovery scan stopped: kept by the periodic reconciler from one run to the next. */
+export interface ScanCursor {
+  cursor: string;
 }
 
 /** The three parties of a reconciliation; `now` (epoch seconds) is for tests. */
@@ -47,14 +60,16 @@ export interface ReconcileDeps {
   writer: HistoryWriter;
   backend: ResultBackend;
   now?: () => number;
+  /** The discovery scan's position; without one each run scans from the start. */
+  scan?: ScanCursor;
 }
 
 export type ReconcileOptions = ReconcileDeps & ReconcileLimits;
 
 /** Something that went wrong; the run went on where it could. */
 export interface ReconcileProblem {
-  /** `unfinished`: the sweep of unfinished tasks; `walk`: the children walk; `write`: the store refused a batch (the run stops). */
-  stage: "unfinished" | "walk" | "write";
+  /** `unfinished`: the sweep of unfinished tasks; `walk`: the children walk; `discover`: the scan for unknown tasks; `write`: the store refused a batch (the run stops). */
+  stage: "unfinished" | "walk" | "discover" | "write";
   reason: string;
   /** The task, group or root concerned, when there is one. */
   id?: string;
@@ -66,8 +81,10 @@ export interface ReconcileReport {
   documents: number;
   /** Tasks written with the state their document holds (documents that exist). */
   updated: number;
-  /** Tasks found only through another document's `children` or a saved group. */
+  /** Tasks found only through another document's `children`, a saved group or the discovery scan. */
   discovered: number;
+  /** Result documents the discovery scan looked at. */
+  scanned: number;
   /** Groups written (from group children and saved GroupResults). */
   groups: number;
   /** Documents and saved groups that did not decode: counted, reported, skipped. */
@@ -104,7 +121,7 @@ function isUndecodable(error: unknown): boolean {
 
 /** One reconciliation: its counters, its pending write and the node budget shared by all walks. */
 class ReconcileRun {
-  readonly report: ReconcileReport = { documents: 0, updated: 0, discovered: 0, groups: 0, malformed: 0, truncated: [], problems: [], durationMs: 0 };
+  readonly report: ReconcileReport = { documents: 0, updated: 0, discovered: 0, scanned: 0, groups: 0, malformed: 0, truncated: [], problems: [], durationMs: 0 };
   private readonly batch = new ReconcileBatch();
   private readonly groupsWritten = new Set<string>();
   private walked = 0;
@@ -133,6 +150,29 @@ class ReconcileRun {
     if (this.config.rootLimit === 0) return;
     const roots = await this.deps.reader.recentRootIds({ since: this.now() - this.config.rootsWindowSeconds, limit: this.config.rootLimit });
     await this.walk(roots.map((id) => ({ id, rootId: id })), "walk");
+  }
+
+  /**
+   * Discovery: the next `scanPerRun` ids of stored result documents; those the history has never
+   * heard of are walked like unfinished tasks (their documents read, their children followed), so
+   * tasks that ran entirely while nobody ingested are found even when no event or capture record
+   * ever named them. The position is kept in `deps.scan` for the next run.
+   */
+  async discoverUnknown(): Promise<void> {
+    const scan = this.deps.backend.scanTaskIds?.bind(this.deps.backend);
+    if (!scan || this.config.scanPerRun === 0) return;
+    const position = this.deps.scan ?? { cursor: "0" };
+    const step = Math.min(1_000, this.config.scanPerRun);
+    let looked = 0;
+    do {
+      const { cursor, ids } = await scan(position.cursor, step);
+      position.cursor = cursor;
+      looked += step;
+      this.report.scanned += ids.length;
+      const unknown = await this.deps.reader.unknownTaskIds([...new Set(ids)]);
+      this.report.discovered += unknown.length;
+      if (unknown.length > 0) await this.walk(unknown.map((id) => ({ id })), "discover");
+    } while (position.cursor !== "0" && looked < this.config.scanPerRun);
   }
 
   /** The walk from one task, with a backend failure recorded as a problem of that task instead of thrown. */
@@ -292,6 +332,7 @@ export function reconcileOnce(options: ReconcileOptions): Promise<ReconcileRepor
     for (const [stage, step] of [
       ["unfinished", () => reconcile.sweepUnfinished()],
       ["walk", () => reconcile.walkRecentRoots()],
+      ["discover", () => reconcile.discoverUnknown()],
     ] as const) {
       try {
         await step();
@@ -317,6 +358,7 @@ export function reconcileRoot(options: Omit<ReconcileOptions, "reader">, rootId:
 const NO_READER: HistoryReader = {
   unfinishedTaskIds: () => Promise.resolve([]),
   recentRootIds: () => Promise.resolve([]),
+  unknownTaskIds: () => Promise.resolve([]),
 };
 
 export interface StartReconcilerOptions extends ReconcileOptions {
@@ -334,13 +376,15 @@ export interface RunningReconciler {
 /** Runs {@link reconcileOnce} now and then `intervalMs` after each run ends, until stopped. */
 export function startReconciler(options: StartReconcilerOptions): RunningReconciler {
   parseLimits(options);
+  // The discovery scan goes on where the previous run stopped.
+  const scan: ScanCursor = options.scan ?? { cursor: "0" };
   return startPeriodicRun("startReconciler", options.intervalMs, async () => {
     let report: ReconcileReport;
     try {
-      report = await reconcileOnce(options);
+      report = await reconcileOnce({ ...options, scan });
     } catch (error) {
       // reconcileOnce reports instead of throwing; anything else is a bug worth surfacing.
-      report = { documents: 0, updated: 0, discovered: 0, groups: 0, malformed: 0, truncated: [], problems: [{ stage: "unfinished", reason: reasonOf(error) }], durationMs: 0 };
+      report = { documents: 0, updated: 0, discovered: 0, scanned: 0, groups: 0, malformed: 0, truncated: [], problems: [{ stage: "unfinished", reason: reasonOf(error) }], durationMs: 0 };
     }
     options.onReport?.(report);
   });

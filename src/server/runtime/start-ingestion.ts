@@ -65,6 +65,7 @@ export async function startIngestion({ config, app, store, log }: StartIngestion
         writer: store,
         backend: app.backend,
         intervalMs: config.CELERIAC_RECONCILE_INTERVAL_SECONDS * 1000,
+        scanPerRun: config.CELERIAC_RECONCILE_SCAN_PER_RUN,
         onReport: (report) => {
           for (const problem of report.problems) log.child("reconcile").warn(`${problem.stage}${problem.id ? ` ${problem.id}` : ""}: ${problem.reason}`);
         },

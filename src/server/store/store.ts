@@ -18,6 +18,7 @@ import { type GroupMembers, listGroupMembers } from "./list-group-members";
 import { listRecentRootIds } from "./list-recent-root-ids";
 import { listTasks, type ListTasksQuery, type TaskPage } from "./list-tasks";
 import { listUnfinishedTaskIds } from "./list-unfinished-task-ids";
+import { listUnknownTaskIds } from "./list-unknown-task-ids";
 import { listWorkers, type WorkerSummary } from "./list-workers";
 import { recordQueueSamples } from "./record-queue-samples";
 import { recordWorkerDetails } from "./record-worker-details";
@@ -70,6 +71,10 @@ export class Store implements HistoryWriter, HistoryReader, WorkerDetailsWriter,
 
   unfinishedTaskIds(options: { olderThan: number; limit: number }): Promise<string[]> {
     return this.guard(() => listUnfinishedTaskIds(this.sql, options));
+  }
+
+  unknownTaskIds(ids: readonly string[]): Promise<string[]> {
+    return this.guard(() => listUnknownTaskIds(this.sql, ids));
   }
 
   recentRootIds(options: { since: number; limit: number }): Promise<string[]> {

@@ -41,4 +41,10 @@ describe("loadServerConfig", () => {
     expect(message).toContain("CELERIAC_RETENTION_DAYS");
     expect(message).not.toContain("hunter2");
   });
+
+  it("takes the reconciler's discovery budget, 0 turning discovery off, and refuses anything else", () => {
+    expect(loadServerConfig({}).CELERIAC_RECONCILE_SCAN_PER_RUN).toBe(20_000);
+    expect(loadServerConfig({ CELERIAC_RECONCILE_SCAN_PER_RUN: "0" }).CELERIAC_RECONCILE_SCAN_PER_RUN).toBe(0);
+    for (const bad of ["-1", "1.5", "lots"]) expect(() => loadServerConfig({ CELERIAC_RECONCILE_SCAN_PER_RUN: bad })).toThrow(/CELERIAC_RECONCILE_SCAN_PER_RUN/);
+  });
 });

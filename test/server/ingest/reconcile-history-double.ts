@@ -52,6 +52,10 @@ export class ReconcileHistoryDouble implements HistoryReader, HistoryWriter {
       .map((task) => task.id);
   }
 
+  async unknownTaskIds(ids: readonly string[]): Promise<string[]> {
+    return ids.filter((id) => !this.tasks.has(id));
+  }
+
   async recentRootIds({ limit }: { since: number; limit: number }): Promise<string[]> {
     return this.roots.slice(0, limit);
   }

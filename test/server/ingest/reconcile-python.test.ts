@@ -1,5 +1,7 @@
 // The acceptance scenario against a real Python Celery 5.2 worker on Redis: tasks and workflows run
 // while no event ingestion does, then reconciliation alone brings the history to the backend's truth.
+// The discovery scan (scanPerRun) reads the whole shared Redis: these runs leave it out; it is
+// tested on a private Redis server in reconcile-discover.test.ts.
 
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { READY_STATES, RedisBackend } from "../../../src/celery/index";
@@ -61,20 +63,20 @@ await describeWith(["redis", "python-celery"], "reconciliation with a Python Cel
   it("ingestor down while 1,000 tasks ran: the sent ids alone (as capture gives them) reach their final states in one pass", async () => {
     const history = new ReconcileHistoryDouble();
     for (const id of sent) history.seed(id);
-    const report = await reconcileOnce({ reader: history, writer: history, backend });
+    const report = await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend });
     expectFinal(history);
     expect(report).toMatchObject({ documents: TASKS, updated: TASKS, discovered: 0, malformed: 0, problems: [], truncated: [] });
     // One MGET and one write per 500 tasks.
     expect(history.batches.map((batch) => batch.tasks.length)).toEqual([500, 500]);
     console.log(`reconciled ${TASKS} unfinished tasks in ${report.durationMs} ms`);
     // Nothing is left unfinished, so the next pass reads nothing.
-    expect(await reconcileOnce({ reader: history, writer: history, backend })).toMatchObject({ documents: 0, updated: 0 });
+    expect(await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend })).toMatchObject({ documents: 0, updated: 0 });
   });
 
   it("ingestor down while 1,000 tasks ran: knowing only the roots, the walk restores every task", async () => {
     const history = new ReconcileHistoryDouble();
     history.roots = [...sent];
-    const report = await reconcileOnce({ reader: history, writer: history, backend, rootLimit: TASKS });
+    const report = await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend, rootLimit: TASKS });
     expectFinal(history);
     expect(report).toMatchObject({ documents: TASKS, updated: TASKS, malformed: 0, problems: [] });
     console.log(`walked ${TASKS} roots in ${report.durationMs} ms`);
@@ -92,7 +94,7 @@ await describeWith(["redis", "python-celery"], "reconciliation with a Python Cel
     await waitReady(ids, 30_000);
     const history = new ReconcileHistoryDouble();
     history.roots = [root];
-    const report = await reconcileOnce({ reader: history, writer: history, backend });
+    const report = await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend });
     expect(report).toMatchObject({ documents: 3, updated: 3, discovered: 2, problems: [] });
     expect([root, second, third].map((id) => [history.tasks.get(id)?.state, history.tasks.get(id)?.result, history.tasks.get(id)?.rootId])).toEqual([
       ["SUCCESS", "4", root],
@@ -132,7 +134,7 @@ await describeWith(["redis", "python-celery"], "reconciliation with a Python Cel
     // in the root's message), and the sweep of unfinished tasks then reads it and its own children
     // (the walk from the root, reading the first three again, runs in the same pass).
     history.seed(body, { state: "PLANNED", rootId: root });
-    const sweep = await reconcileOnce({ reader: history, writer: history, backend });
+    const sweep = await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend });
     expect(sweep).toMatchObject({ documents: 5, updated: 5, discovered: 3, problems: [] });
     expect(history.tasks.get(body)).toMatchObject({ state: "SUCCESS", name: "seedflow.post_to_api", result: '{"score": 2}' });
     expect(history.tasks.get(last)).toMatchObject({ state: "SUCCESS", name: "seedflow.post_process", parentId: body, result: '{"done": true, "score": 2}' });
@@ -143,7 +145,7 @@ await describeWith(["redis", "python-celery"], "reconciliation with a Python Cel
     const members = await runPython<string[]>(peer, `g = group(add.s(i, i) for i in range(4)).apply_async()\ng.save()\ng.get(timeout=30)\nprint(json.dumps([r.id for r in g.results]))`);
     const history = new ReconcileHistoryDouble();
     history.roots = [members[2]!];
-    const report = await reconcileOnce({ reader: history, writer: history, backend });
+    const report = await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend });
     expect(report).toMatchObject({ updated: 4, discovered: 3, groups: 1, problems: [] });
     expect(members.map((id) => [history.tasks.get(id)?.state, history.tasks.get(id)?.groupIndex, history.tasks.get(id)?.result])).toEqual([0, 1, 2, 3].map((i) => ["SUCCESS", i, String(2 * i)]));
   });
@@ -152,7 +154,7 @@ await describeWith(["redis", "python-celery"], "reconciliation with a Python Cel
     const [id] = await runPython<string[]>(peer, `r = echo.delay("héllo ☃", {"nested": [1, 2.5, None, True]}, [], key="välue")\nr.get(timeout=30)\nprint(json.dumps([r.id]))`);
     const history = new ReconcileHistoryDouble();
     history.seed(id!);
-    await reconcileOnce({ reader: history, writer: history, backend });
+    await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend });
     const task = history.tasks.get(id!)!;
     expect(JSON.parse(task.argsJson!)).toEqual(["héllo ☃", { nested: [1, 2.5, null, true] }, []]);
     expect(JSON.parse(task.kwargsJson!)).toEqual({ key: "välue" });

@@ -1,5 +1,7 @@
 // The reconciler against documents in real Redis: what it reads and skips, its limits and grace
 // period, on-demand runs, failures reported instead of thrown, and the periodic loop.
+// The discovery scan (scanPerRun) reads the whole shared Redis: these runs leave it out; it is
+// tested on a private Redis server in reconcile-discover.test.ts.
 
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
@@ -37,7 +39,7 @@ await describeWith(["redis"], "reconciler on Redis result documents", () => {
     const { root, b, c, d, e, g } = await tree();
     const history = new ReconcileHistoryDouble();
     history.roots = [root];
-    const report = await reconcileOnce({ reader: history, writer: history, backend });
+    const report = await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend });
     expect(report).toMatchObject({ documents: 5, updated: 5, discovered: 4, groups: 1, malformed: 0, truncated: [], problems: [] });
     expect([root, b, c, d, e].map((id) => history.tasks.get(id)?.state)).toEqual(Array(5).fill("SUCCESS"));
     expect(history.tasks.get(c)).toMatchObject({ groupId: g, groupIndex: 0, rootId: root });
@@ -52,7 +54,7 @@ await describeWith(["redis"], "reconciler on Redis result documents", () => {
     const { root } = await tree();
     const history = new ReconcileHistoryDouble();
     history.roots = [root];
-    const report = await reconcileOnce({ reader: history, writer: history, backend, nodesPerRoot: 2, readBatchSize: 1 });
+    const report = await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend, nodesPerRoot: 2, readBatchSize: 1 });
     expect(report).toMatchObject({ documents: 2, updated: 2, truncated: [root] });
     // What the walk did reach is kept: the read documents and the tasks their children named.
     expect(history.countByState()).toEqual({ SUCCESS: 2, PENDING: 3 });
@@ -62,7 +64,7 @@ await describeWith(["redis"], "reconciler on Redis result documents", () => {
     const [first, second] = [await tree(), await tree()];
     const history = new ReconcileHistoryDouble();
     history.roots = [first.root, second.root];
-    const report = await reconcileOnce({ reader: history, writer: history, backend, nodesTotal: 6 });
+    const report = await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend, nodesTotal: 6 });
     // Breadth-first over both roots at once: two roots, then four of their six children.
     expect(report.documents).toBe(6);
     expect(history.batches.flatMap((batch) => batch.tasks).filter((task) => task.state === "SUCCESS").map((task) => task.id).sort()).toEqual([first.root, second.root, first.b, first.c, first.d, second.b].sort());
@@ -76,7 +78,7 @@ await describeWith(["redis"], "reconciler on Redis result documents", () => {
     const history = new ReconcileHistoryDouble();
     history.seed(old, {}, Date.now() / 1000 - 120);
     history.seed(fresh, {}, Date.now() / 1000 - 5);
-    const report = await reconcileOnce({ reader: history, writer: history, backend, graceSeconds: 60 });
+    const report = await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend, graceSeconds: 60 });
     expect(report).toMatchObject({ documents: 1, updated: 1 });
     expect([history.tasks.get(old)?.state, history.tasks.get(fresh)?.state]).toEqual(["SUCCESS", "PENDING"]);
   });
@@ -88,7 +90,7 @@ await describeWith(["redis"], "reconciler on Redis result documents", () => {
     await backend.saveGroup(g, [[g, null], [task(a), task(b)]]);
     const history = new ReconcileHistoryDouble();
     history.seed(b);
-    const report = await reconcileOnce({ reader: history, writer: history, backend });
+    const report = await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend });
     expect(report).toMatchObject({ documents: 2, updated: 2, discovered: 1, groups: 1, problems: [] });
     expect([a, b].map((id) => [history.tasks.get(id)?.state, history.tasks.get(id)?.groupId, history.tasks.get(id)?.groupIndex])).toEqual([
       ["SUCCESS", g, 0],
@@ -104,7 +106,7 @@ await describeWith(["redis"], "reconciler on Redis result documents", () => {
     await redis.set(backend.groupKey(g), '{"result": 5}');
     const history = new ReconcileHistoryDouble();
     for (const id of [good, broken, member]) history.seed(id);
-    const report = await reconcileOnce({ reader: history, writer: history, backend });
+    const report = await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend });
     expect(report).toMatchObject({ documents: 3, updated: 2, malformed: 2 });
     expect(report.problems.map(({ stage, id }) => [stage, id])).toEqual([
       ["unfinished", broken],
@@ -134,7 +136,7 @@ await describeWith(["redis"], "reconciler on Redis result documents", () => {
     const history = new ReconcileHistoryDouble();
     history.seed("t1");
     history.roots = ["r1", "r2"];
-    const report = await reconcileOnce({ reader: history, writer: history, backend: new DisabledBackend() });
+    const report = await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend: new DisabledBackend() });
     expect(report.problems.map(({ stage, id }) => [stage, id])).toEqual([
       ["unfinished", undefined],
       ["walk", undefined],
@@ -148,16 +150,16 @@ await describeWith(["redis"], "reconciler on Redis result documents", () => {
     const history = new ReconcileHistoryDouble();
     history.roots = [root];
     history.down = new Error("database is down");
-    const report = await reconcileOnce({ reader: history, writer: history, backend });
+    const report = await reconcileOnce({ scanPerRun: 0, reader: history, writer: history, backend });
     expect(report.problems).toEqual([{ stage: "write", reason: "the store refused a batch of 5 tasks: database is down" }]);
-    const failingReader = { ...history, unfinishedTaskIds: () => Promise.reject(new Error("no such table")), recentRootIds: () => Promise.resolve([]) };
-    expect((await reconcileOnce({ reader: failingReader, writer: history, backend })).problems).toEqual([{ stage: "unfinished", reason: "no such table" }]);
+    const failingReader = { ...history, unfinishedTaskIds: () => Promise.reject(new Error("no such table")), recentRootIds: () => Promise.resolve([]), unknownTaskIds: () => Promise.resolve([]) };
+    expect((await reconcileOnce({ scanPerRun: 0, reader: failingReader, writer: history, backend })).problems).toEqual([{ stage: "unfinished", reason: "no such table" }]);
   });
 
   it("runs periodically until stopped, a failing run reported and the next one tried", async () => {
     const history = new ReconcileHistoryDouble();
     const reports: ReconcileReport[] = [];
-    const reconciler = startReconciler({ reader: history, writer: history, backend, intervalMs: 20, onReport: (report) => reports.push(report) });
+    const reconciler = startReconciler({ scanPerRun: 0, reader: history, writer: history, backend, intervalMs: 20, onReport: (report) => reports.push(report) });
     await vi.waitFor(() => expect(reports.length).toBeGreaterThanOrEqual(2));
     // A task appears after the loop started (the ingestor had seen it sent, then went down).
     const late = randomUUID();

@@ -56,6 +56,14 @@ export class MemoryBackend implements ResultBackend {
     return text === null ? pendingMeta(taskId) : decodeResultMeta(text, this.keyOf(taskId), taskId);
   }
 
+  async scanTaskIds(cursor: string, count: number): Promise<{ cursor: string; ids: string[] }> {
+    // The cursor is an offset into the ids in insertion order (what Redis' cursor is to its table).
+    const start = Number(cursor) || 0;
+    const ids = [...this.store.tasks.keys()].slice(start, start + count);
+    const next = start + ids.length;
+    return { cursor: ids.length < count || next >= this.store.tasks.size ? "0" : String(next), ids };
+  }
+
   async getMany(taskIds: readonly string[]): Promise<(ResultMeta | BackendError)[]> {
     return taskIds.map((taskId) => decodeResultMetaOrError(this.read(this.store.tasks, taskId), this.keyOf(taskId), taskId));
   }

@@ -183,6 +183,13 @@ export class RedisBackend implements ResultBackend {
     return texts.map((text, i) => decodeResultMetaOrError(text, keys[i]!, taskIds[i]!));
   }
 
+  async scanTaskIds(cursor: string, count: number): Promise<{ cursor: string; ids: string[] }> {
+    const pattern = `${this.prefix.replace(/[*?[\]\\]/g, "\\$&")}${TASK_PREFIX}*`;
+    const skip = this.prefix.length + TASK_PREFIX.length;
+    const [next, keys] = await this.run(`SCAN ${cursor} MATCH ${pattern}`, () => this.client.scan(cursor, "MATCH", pattern, "COUNT", count));
+    return { cursor: next, ids: keys.map((key) => key.slice(skip)) };
+  }
+
   async storeResult(meta: ResultMeta): Promise<void> {
     const key = this.taskKey(meta.task_id);
     // Celery's deduplication guard (a stored SUCCESS is never overwritten) runs inside the script.
