@@ -4,7 +4,11 @@
 
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createBroker, READY_STATES, RedisBackend } from "../../src/celery/index";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { createBroker, EventDispatcher, READY_STATES, RedisBackend } from "../../src/celery/index";
 import { EventIngestor } from "../../src/server/ingest/event-ingestor";
 import { type ReconcileReport, startReconciler } from "../../src/server/ingest/reconciler";
 import { openStore, type Store } from "../../src/server/store/index";
@@ -87,4 +91,68 @@ await describeWith(["postgres", "python-celery"], "ingestion stopped while a Pyt
     expect(await store.getTask(sent[7]!)).toMatchObject({ name: "seedflow.add", state: "SUCCESS", argsJson: "[7, 7]", result: "14", worker: worker.hostname, queue: "celery" });
     expect(await store.getTask(sent[0]!)).toMatchObject({ name: "seedflow.fail", state: "FAILURE", exception: "ValueError('lost 0')" });
   }, 300_000);
+});
+
+await describeWith(["postgres"], "a Redis pub/sub burst while the store is stalled", () => {
+  let redis: PrivateRedis;
+  let store: Store;
+  const schema = uniqueName("burst").replace(/-/g, "_");
+  const dir = mkdtempSync(join(tmpdir(), "celeriac-burst-journal-"));
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set("schema", schema);
+    store = await openStore(url.toString(), { poolSize: 4 });
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
+
+  it("loses no event: what memory cannot hold waits in the journal and is written once the store is back", async () => {
+    const TASKS = 7_500;
+    const ingestor = new EventIngestor({ broker: createBroker(redis.url), writer: store, flushIntervalMs: 50, maxBufferedEvents: 5_000, journalDir: dir });
+    await ingestor.start();
+    // The stall: another session holds the task table, so every write waits.
+    const blocker = new pg.Client({ connectionString: POSTGRES_URL });
+    await blocker.connect();
+    await blocker.query("BEGIN");
+    await blocker.query(`LOCK TABLE "${schema}".task IN ACCESS EXCLUSIVE MODE`);
+
+    const producer = createBroker(redis.url);
+    await producer.connect();
+    const worker = new EventDispatcher(producer, { hostname: "celery@burst", buffer: true, bufferLimit: 24 });
+    const ids: string[] = [];
+    for (let i = 0; i < TASKS; i++) {
+      const uuid = randomUUID();
+      ids.push(uuid);
+      await worker.send("task-received", { uuid, name: "seedflow.add", args: `(${i}, 1)`, kwargs: "{}", retries: 0, root_id: uuid, parent_id: null, eta: null, expires: null });
+      await worker.send("task-started", { uuid });
+      await worker.send("task-succeeded", { uuid, result: String(i + 1), runtime: 0.001 });
+    }
+    await worker.flush();
+    for (let i = 0; i < 200 && ingestor.stats().received < TASKS * 3; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    const during = ingestor.stats();
+    expect(during.received).toBe(TASKS * 3);
+    expect(during.journaled).toBeGreaterThan(0);
+
+    await blocker.query("ROLLBACK");
+    await blocker.end();
+    for (let i = 0; i < 600 && ingestor.stats().written < TASKS * 3; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await ingestor.stop();
+    await worker.close();
+    await producer.close();
+    const after = ingestor.stats();
+    console.log(`burst: ${TASKS * 3} events, ${during.journaled} of them journaled while the store was stalled, ${after.written} written, ${after.dropped} dropped`);
+    expect(after).toMatchObject({ written: TASKS * 3, dropped: 0, journalBacklog: 0 });
+    expect(await store.unknownTaskIds(ids)).toEqual([]);
+    expect((await store.getTask(ids[TASKS - 1]!))?.state).toBe("SUCCESS");
+  }, 180_000);
 });

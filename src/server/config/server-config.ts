@@ -18,7 +18,7 @@ function urlWithScheme(schemes: string[], example: string) {
   });
 }
 
-const seconds = z.coerce.number().int().positive();
+const positiveInteger = z.coerce.number().int().positive();
 const list = z.string().transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean));
 
 const schema = z.object({
@@ -30,9 +30,15 @@ const schema = z.object({
   CELERIAC_CAPTURE_QUEUE: z.string().min(1).default("celeriac.capture"),
   /** Queues whose depth is sampled, besides every queue seen in the history. */
   CELERIAC_QUEUES: list.default(["celery"]),
-  CELERIAC_RETENTION_DAYS: seconds.default(30),
-  CELERIAC_RETENTION_MAX_TASKS: seconds.default(5_000_000),
-  CELERIAC_RECONCILE_INTERVAL_SECONDS: seconds.default(60),
+  CELERIAC_RETENTION_DAYS: positiveInteger.default(30),
+  CELERIAC_RETENTION_MAX_TASKS: positiveInteger.default(5_000_000),
+  CELERIAC_RECONCILE_INTERVAL_SECONDS: positiveInteger.default(60),
+  /**
+   * Redis events are pub/sub: when the store falls behind a burst, events past the memory bound
+   * wait in this directory (bounded by CELERIAC_JOURNAL_MAX_MB) instead of being dropped.
+   */
+  CELERIAC_JOURNAL_DIR: z.string().min(1).default(".celeriac/journal"),
+  CELERIAC_JOURNAL_MAX_MB: positiveInteger.default(512),
   /** Result documents the reconciler's discovery scan looks at per run (0: no discovery). */
   CELERIAC_RECONCILE_SCAN_PER_RUN: z.coerce.number().int().nonnegative().default(20_000),
   /** No actions at all, for everyone: a window onto production that cannot change it. */

@@ -6,6 +6,7 @@ import { type Broker, type CeleryEvent, ContentDisallowed, DecodeError, EventRec
 import { AppError, reasonOf } from "../app-error";
 import { applyIsolating } from "./apply-isolating";
 import { invalidReason } from "./check-observation";
+import { EventJournal } from "./event-journal";
 import { eventObservations } from "./event-observations";
 import { IngestBuffer } from "./ingest-buffer";
 import type { HistoryWriter, IngestBatch } from "./observation";
@@ -26,6 +27,8 @@ const optionsSchema = z.object({
   stopTimeoutMs: z.number().int().nonnegative().default(10_000),
   maxConcurrentWrites: z.number().int().positive().default(2),
   livenessIntervalMs: z.number().int().positive().default(1_000),
+  journalDir: z.string().min(1).optional(),
+  journalMaxBytes: z.number().int().positive().default(512 * 1024 * 1024),
 });
 
 export interface EventIngestorOptions {
@@ -68,6 +71,14 @@ export interface EventIngestorOptions {
   maxConcurrentWrites?: number;
   /** How often worker heartbeats are checked for expiry. Default 1000. */
   livenessIntervalMs?: number;
+  /**
+   * Pub/sub mode: a directory where events beyond `maxBufferedEvents` are journaled (appended to
+   * disk) instead of dropped, and replayed once the store has caught up; segments a stopped
+   * process left are replayed at start. Without it the oldest are dropped and counted.
+   */
+  journalDir?: string;
+  /** Most bytes the journal may hold; past it events are dropped and counted. Default 512 MiB. */
+  journalMaxBytes?: number;
   /** The event exchange (Celery's event_exchange). */
   exchange?: string;
   /** Epoch seconds, for heartbeat expiry. */
@@ -103,8 +114,12 @@ export interface IngestStats {
   received: number;
   /** Events whose batch the store accepted. */
   written: number;
-  /** Events dropped to keep memory bounded (pub/sub mode only) or left unwritten by stop(). */
+  /** Events dropped to keep memory bounded (pub/sub mode, journal absent or full) or left unwritten by stop(). */
   dropped: number;
+  /** Pub/sub mode: events that went to the journal because memory was full (total since start). */
+  journaled: number;
+  /** Pub/sub mode: events waiting in the journal now. */
+  journalBacklog: number;
   /** Undecodable bodies and invalid events, counted and reported through onError. */
   malformed: number;
   /** Events set aside because the store cannot hold them (kept in the quarantine). */
@@ -161,7 +176,9 @@ export class EventIngestor {
   // What the counter sink already has, and whether a push is under way.
   private pushed = { received: 0, written: 0, dropped: 0, malformed: 0, ignored: 0 };
   private pushing: Promise<void> | null = null;
-  private counters: IngestStats = { received: 0, written: 0, dropped: 0, malformed: 0, quarantined: 0, ignored: 0, buffered: 0, lastFlushMs: null, storeDown: false };
+  private counters: IngestStats = { received: 0, written: 0, dropped: 0, journaled: 0, journalBacklog: 0, malformed: 0, quarantined: 0, ignored: 0, buffered: 0, lastFlushMs: null, storeDown: false };
+  private journal: EventJournal | null = null;
+  private replaying: Promise<void> | null = null;
   private readonly quarantine: QuarantineWriter;
   // Event types already said to be ignored: each is logged once.
   private readonly ignoredTypes = new Set<string>();
@@ -201,6 +218,18 @@ export class EventIngestor {
   /** Declares the event queue and starts consuming. */
   async start(): Promise<void> {
     if (this.stopping) throw new AppError("CONFLICT", "EventIngestor.start(): this ingestor was stopped; create a new one.");
+    if (!this.durable && this.config.journalDir && !this.journal) {
+      const journal = new EventJournal({ dir: this.config.journalDir, maxBytes: this.config.journalMaxBytes, segmentEvents: Math.max(1, Math.floor(this.config.maxBufferedEvents / 4)) });
+      try {
+        await journal.open();
+        this.journal = journal;
+        // What a previous process journaled and never replayed goes first.
+        this.replayJournal();
+      } catch (error) {
+        // Ingesting without a journal beats not ingesting: bursts are then dropped and counted.
+        this.report(new AppError("CONFLICT", `${reasonOf(error)} Until then, events past the memory bound are dropped and counted.`), null);
+      }
+    }
     try {
       await this.receiver.start();
     } catch (error) {
@@ -232,6 +261,9 @@ export class EventIngestor {
       await sleep(10);
     }
     await receiverStopped;
+    await this.replaying;
+    // What is still journaled stays on disk for the next process.
+    await this.journal?.close();
     await this.quarantine.idle();
     this.quarantine.close();
     this.closed = true;
@@ -255,7 +287,7 @@ export class EventIngestor {
 
   /** Counters, a snapshot. */
   stats(): IngestStats {
-    return { ...this.counters, buffered: this.held() };
+    return { ...this.counters, buffered: this.held(), journalBacklog: this.journal?.events ?? 0 };
   }
 
   private held(): number {
@@ -272,8 +304,31 @@ export class EventIngestor {
   private take(event: CeleryEvent): Promise<void> | undefined {
     if (this.incomplete) return undefined;
     if (this.durable && this.held() >= this.config.maxBufferedEvents) return this.takeWhenRoom(event);
+    // Pub/sub: once memory is full, events queue up on disk, in order, behind what is there already.
+    const journal = this.journal;
+    if (journal && (this.replaying || !journal.empty || this.held() >= this.config.maxBufferedEvents)) {
+      this.counters.received += 1;
+      if (journal.append(event)) this.counters.journaled += 1;
+      else this.counters.dropped += 1;
+      return undefined;
+    }
     this.add(event);
     return undefined;
+  }
+
+  // Replays the journal, a segment at a time, whenever memory has room for one.
+  private replayJournal(): void {
+    const journal = this.journal;
+    if (!journal || journal.empty || this.replaying || this.closed || this.held() > this.config.maxBufferedEvents / 2) return;
+    this.replaying = journal
+      .replayOldest((event) => this.add(event, false))
+      .then(() => undefined)
+      .catch((error: unknown) => this.report(new AppError("UNAVAILABLE", `Could not replay the event journal in ${this.config.journalDir} (${reasonOf(error)}); its segments stay on disk.`), null))
+      .finally(() => {
+        this.replaying = null;
+        this.schedule();
+        this.replayJournal();
+      });
   }
 
   private async takeWhenRoom(event: CeleryEvent): Promise<void> {
@@ -287,8 +342,9 @@ export class EventIngestor {
     this.add(event);
   }
 
-  private add(event: CeleryEvent): void {
-    this.counters.received += 1;
+  /** Buffers one event; `arrived` is false for an event replayed from the journal (counted when it arrived). */
+  private add(event: CeleryEvent, arrived = true): void {
+    if (arrived) this.counters.received += 1;
     const observed = eventObservations(event);
     if (!observed.task && !observed.worker) {
       this.ignore(event.type);
@@ -405,6 +461,7 @@ export class EventIngestor {
     this.releaseSpace();
     this.kick();
     this.schedule();
+    this.replayJournal();
   }
 
   private async write(pending: IngestBuffer): Promise<boolean> {

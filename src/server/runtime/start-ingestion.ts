@@ -45,6 +45,8 @@ export async function startIngestion({ config, app, store, log }: StartIngestion
     // Drops and malformed events persist in the store, visible on the overview and /metrics.
     counters: store,
     quarantine,
+    journalDir: config.CELERIAC_JOURNAL_DIR,
+    journalMaxBytes: config.CELERIAC_JOURNAL_MAX_MB * 1024 * 1024,
     onError: (error) => log.child("events").warn(error.message),
     onPossiblyLost: (hostname, ids) => log.child("events").warn(`${ids.length} task(s) were running on ${hostname}, which went offline: they may be lost`),
   });

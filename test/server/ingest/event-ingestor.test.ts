@@ -1,6 +1,9 @@
 // The event ingestor over the in-process memory broker (same ack, prefetch and requeue semantics as
 // AMQP) into the in-memory HistoryWriter double: batching, merging, bounds, outages and stop.
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { EventDispatcher, MemoryBroker } from "../../../src/celery/index";
 import { EventIngestor, type EventIngestorOptions } from "../../../src/server/ingest/event-ingestor";
@@ -139,6 +142,45 @@ describe("EventIngestor", () => {
     await waitFor("the rest written", () => ingestor.stats().written === 50);
     // The newest survive.
     expect([...writer.tasks.keys()].sort()).toEqual(Array.from({ length: 50 }, (_, i) => `t${150 + i}`).sort());
+  });
+
+  it("pub/sub mode with a journal: past maxBufferedEvents events wait on disk, none is dropped, and all are written once the store is back", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "celeriac-ingest-journal-"));
+    try {
+      const { writer, ingestor, started } = setup({ durable: false, flushIntervalMs: 20, maxBatchEvents: 10_000, maxBufferedEvents: 50, retryInitialMs: 20, retryMaxMs: 20, journalDir: dir });
+      writer.down = new Error("database is restarting");
+      await ingestor.start();
+      for (let i = 0; i < 200; i++) await started(`t${i}`);
+      await waitFor("all received", () => ingestor.stats().received === 200 && ingestor.stats().storeDown);
+      expect(ingestor.stats()).toMatchObject({ received: 200, dropped: 0, buffered: 50, journaled: 150, journalBacklog: 150 });
+      writer.down = null;
+      await waitFor("everything written", () => ingestor.stats().written === 200);
+      expect(writer.tasks.size).toBe(200);
+      expect(ingestor.stats()).toMatchObject({ dropped: 0, journalBacklog: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("pub/sub mode: what a stopped ingestor left in its journal, the next one writes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "celeriac-ingest-journal-"));
+    try {
+      const first = setup({ durable: false, flushIntervalMs: 20, maxBufferedEvents: 10, stopTimeoutMs: 50, journalDir: dir });
+      first.writer.down = new Error("database is down");
+      await first.ingestor.start();
+      for (let i = 0; i < 40; i++) await first.started(`t${i}`);
+      await waitFor("all received", () => first.ingestor.stats().received === 40);
+      await first.ingestor.stop();
+      // The ten in memory could not be written before stop gave up; the thirty on disk are kept.
+      expect(first.ingestor.stats()).toMatchObject({ dropped: 10, journaled: 30 });
+
+      const second = setup({ durable: false, flushIntervalMs: 20, maxBufferedEvents: 10, journalDir: dir });
+      await second.ingestor.start();
+      await waitFor("the journal replayed", () => second.writer.tasks.size === 30);
+      expect([...second.writer.tasks.keys()].sort()).toEqual(Array.from({ length: 30 }, (_, i) => `t${10 + i}`).sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("counts and reports malformed events with the reason, and goes on", async () => {
