@@ -53,9 +53,13 @@ export interface ConsumeOptions {
   noAck?: boolean;
   /**
    * Called for anything received that cannot become a `Delivery` (e.g. a Redis list item that is
-   * not a kombu envelope); consumption continues. Without it the transport logs the error.
+   * not a kombu envelope: MalformedMessage), and once when the connection the consumer depends on
+   * is lost (BrokerConnectionError; the transport keeps retrying and says nothing more until it is
+   * back); consumption continues. Without it the transport logs the error.
    */
   onError?: (error: Error) => void;
+  /** Called once the consumer receives again after a lost connection, with a sentence saying so. */
+  onRecovered?: (message: string) => void;
 }
 
 export interface Consumer {

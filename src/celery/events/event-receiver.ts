@@ -29,6 +29,8 @@ export interface EventReceiverOptions {
    * failures land here with the offending payload; the receiver itself never throws.
    */
   onError: (error: Error, payload: unknown) => void;
+  /** The transport receives again after a lost connection (which came to onError as BrokerConnectionError). */
+  onRecovered?: (message: string) => void;
   /** Default: Celery's `celeryev.<uuid4>`, auto-delete, non-durable. */
   queueName?: string;
   /**
@@ -129,7 +131,8 @@ export class EventReceiver {
       // The transport's own errors (a non-envelope payload on a Redis channel, a lost connection)
       // reach onError like the rest, so they are counted and logged where the caller logs.
       const onError = (error: Error) => this.report(error, null);
-      this.consumer = await this.broker.consume([this.queue], (delivery) => this.enqueue(delivery), this.acks ? { prefetch: this.options.prefetch ?? 100, onError } : { noAck: true, onError });
+      const onRecovered = (message: string) => this.options.onRecovered?.(message);
+      this.consumer = await this.broker.consume([this.queue], (delivery) => this.enqueue(delivery), this.acks ? { prefetch: this.options.prefetch ?? 100, onError, onRecovered } : { noAck: true, onError, onRecovered });
     } catch (error) {
       this.accepting = false;
       throw error;
@@ -153,7 +156,9 @@ export class EventReceiver {
       await this.processing;
       await Promise.all(this.deferred);
       await consumer.cancel();
-      if (!this.acks) await this.broker.deleteQueue(this.queueName);
+      // Best effort: a transient queue also goes by itself (auto-delete, x-expires), and a broker
+      // that is unreachable right now must not make stopping fail.
+      if (!this.acks) await this.broker.deleteQueue(this.queueName).catch((error: unknown) => this.report(error, null));
     })();
     await this.stopping;
   }

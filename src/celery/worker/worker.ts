@@ -2,7 +2,7 @@
 
 import { hostname as osHostname, loadavg } from "node:os";
 import type { Consumer, Delivery, QueueSpec } from "../broker/broker";
-import { CeleryError, ImproperlyConfigured, NotRegistered } from "../errors";
+import { BrokerConnectionError, CeleryError, ImproperlyConfigured, NotRegistered } from "../errors";
 import { EventDispatcher } from "../events/event-dispatcher";
 import { parsePyIsoformat } from "../protocol/py-isoformat";
 import { pyJsonParse, pyJsonStringify } from "../protocol/py-json";
@@ -215,7 +215,12 @@ export class Worker implements ControlTarget {
     return this.app.broker.consume(
       queues.map((name): QueueSpec => ({ name })),
       (delivery) => void this.onDelivery(delivery),
-      { prefetch: this.prefetch, onError: (error) => this.logger.error(`Dropped an undecodable broker message: ${error.message}`) },
+      {
+        prefetch: this.prefetch,
+        // A lost connection drops nothing (the broker keeps the messages): say what it is.
+        onError: (error) => (error instanceof BrokerConnectionError ? this.logger.warn(error.message) : this.logger.error(`Dropped an undecodable broker message: ${error.message}`)),
+        onRecovered: (message) => this.logger.info(message),
+      },
     );
   }
 
@@ -490,7 +495,11 @@ export class Worker implements ControlTarget {
     this.pidbox = await this.app.broker.consume(
       [{ name: `${this.hostname}.celery.pidbox`, exchange, routingKey: "", durable: false, autoDelete: true, arguments: { "x-expires": 10_000, "x-message-ttl": 300_000 } }],
       (delivery) => void this.onControl(delivery),
-      { noAck: true, onError: (error) => this.logger.warn(`Ignored an undecodable control message: ${error.message}`) },
+      {
+        noAck: true,
+        onError: (error) => this.logger.warn(error instanceof BrokerConnectionError ? `Remote control: ${error.message}` : `Ignored an undecodable control message: ${error.message}`),
+        onRecovered: (message) => this.logger.info(`Remote control: ${message}`),
+      },
     );
   }
 

@@ -39,7 +39,7 @@ describe("EventReceiver", () => {
         arguments: { "x-message-ttl": 5000, "x-expires": 60000 },
       },
     ]);
-    expect(broker.consumeOptions).toEqual({ noAck: true, onError: expect.any(Function) });
+    expect(broker.consumeOptions).toEqual({ noAck: true, onError: expect.any(Function), onRecovered: expect.any(Function) });
     await receiver.stop();
     expect(broker.deleted).toEqual([receiver.queueName]);
   });
@@ -57,7 +57,7 @@ describe("EventReceiver", () => {
     const { receiver } = receiverOn(broker, { queueName: "celeriac.ingest", durable: true, queueArguments: { "x-max-length": 100000, "x-message-ttl": 86400000 } });
     await receiver.start();
     expect(broker.queues[0]).toMatchObject({ name: "celeriac.ingest", durable: true, autoDelete: false, arguments: { "x-max-length": 100000, "x-message-ttl": 86400000 } });
-    expect(broker.consumeOptions).toEqual({ prefetch: 100, onError: expect.any(Function) });
+    expect(broker.consumeOptions).toEqual({ prefetch: 100, onError: expect.any(Function), onRecovered: expect.any(Function) });
     await receiver.stop();
     expect(broker.deleted).toEqual([]);
   });

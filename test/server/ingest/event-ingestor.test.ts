@@ -291,14 +291,14 @@ describe("EventIngestor", () => {
       routingKey: "#",
       arguments: { "x-max-length": 1000, "x-overflow": "drop-head", "x-message-ttl": 60_000 },
     });
-    expect(amqp.consumeOptions).toEqual({ prefetch: 64, onError: expect.any(Function) });
+    expect(amqp.consumeOptions).toEqual({ prefetch: 64, onError: expect.any(Function), onRecovered: expect.any(Function) });
     const redis = new RecordingBroker("redis");
     const lossy = new EventIngestor({ broker: redis, writer: new MemoryHistoryWriter() });
     running.push(lossy);
     await lossy.start();
     expect(lossy.durable).toBe(false);
     expect(redis.queues.at(-1)).toMatchObject({ name: expect.stringMatching(/^celeryev\./), durable: false, autoDelete: true });
-    expect(redis.consumeOptions).toEqual({ noAck: true, onError: expect.any(Function) });
+    expect(redis.consumeOptions).toEqual({ noAck: true, onError: expect.any(Function), onRecovered: expect.any(Function) });
   });
 
   it("adds its counter increments to the counter sink after writes, keeping a failed push for the next one", async () => {

@@ -110,6 +110,20 @@ class AmqpConsumer implements Consumer {
     return this.channel !== null || this.cancelled;
   }
 
+  /** Whether its owner hears about connection loss itself (else the broker's onError does). */
+  get listening(): boolean {
+    return this.options.onError !== undefined;
+  }
+
+  /** The connection it depends on is gone: told once; `recovered` follows on re-subscribe. */
+  connectionLost(error: BrokerConnectionError): void {
+    if (!this.cancelled) this.report(error);
+  }
+
+  recovered(message: string): void {
+    if (!this.cancelled) this.options.onRecovered?.(message);
+  }
+
   /** Opens a channel, declares the queues on it and starts basic.consume on each. */
   async subscribe(model: ChannelModel): Promise<void> {
     const channel = await model.createChannel();
@@ -234,6 +248,8 @@ export class AmqpBroker implements Broker {
   private readonly consumers = new Set<AmqpConsumer>();
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectAttempt = 0;
+  // When the connection was lost, for the recovery message.
+  private lostAt: number | null = null;
   private readonly publisher = new SharedChannel<Channel>(async () => {
     const model = await this.connection();
     return this.options.confirmPublish === false ? model.createChannel() : model.createConfirmChannel();
@@ -405,7 +421,13 @@ export class AmqpBroker implements Broker {
       ? " A delivered message has a header type amqplib cannot decode (Python sends integers beyond 32 bits as 'L'); remove it from the queue or send that header as a string."
       : "";
     const stopped = this.options.reconnect === false && this.consumers.size > 0 ? " Reconnecting is off: its consumers stay stopped until consume() is called again." : "";
-    this.report(new BrokerConnectionError(`Lost the connection to RabbitMQ at ${this.displayUrl}: ${reason}.${hint}${stopped}`, { cause: error }));
+    const lost = new BrokerConnectionError(`Lost the connection to RabbitMQ at ${this.displayUrl}: ${reason}.${hint}${stopped}`, { cause: error });
+    // The consumers' owners log it where they log everything else (a worker's log, the ingestor's);
+    // the broker's own onError (or a process warning) only hears it when no consumer listens.
+    const listeners = [...this.consumers].filter((consumer) => consumer.listening);
+    for (const consumer of listeners) consumer.connectionLost(lost);
+    if (listeners.length === 0) this.report(lost);
+    this.lostAt ??= Date.now();
     this.recoverConsumers();
   }
 
@@ -421,6 +443,9 @@ export class AmqpBroker implements Broker {
         () => {
           this.reconnectTimer = null;
           this.reconnectAttempt = 0;
+          const seconds = this.lostAt === null ? 0 : Math.round((Date.now() - this.lostAt) / 100) / 10;
+          this.lostAt = null;
+          for (const consumer of this.consumers) consumer.recovered(`Reconnected to RabbitMQ at ${this.displayUrl} after ${seconds} s: consuming ${consumer.queues.join(", ")} again.`);
         },
         (error: unknown) => {
           this.reconnectTimer = null;

@@ -239,6 +239,9 @@ export class RedisBroker implements Broker {
       const perQueue = this.layout.prioritySteps.length;
       for (const name of names) for (const key of this.layout.queueKeys(name)) pipeline.llen(key);
       const results = (await pipeline.exec()) ?? [];
+      // A pipeline reports a lost connection per command instead of rejecting: that is no depth of 0.
+      const failed = results.find(([error]) => error && !/WRONGTYPE/.test(error.message));
+      if (failed) throw failed[0];
       // As queueSize: a key that is not a list (WRONGTYPE) holds no messages of ours.
       const sizes = results.map(([, size]) => (typeof size === "number" ? size : 0));
       return names.map((name, index) => ({ name, messages: sizes.slice(index * perQueue, (index + 1) * perQueue).reduce((sum, size) => sum + size, 0) }));

@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import type { Consumer, ConsumeOptions, Delivery } from "../broker";
 import type { RedisAckEmulation, ReservedItem } from "./redis-ack-emulation";
 import { decodeRedisEnvelope, type DecodedEnvelope } from "./redis-envelope";
+import { BrokerConnectionError } from "../../errors";
 import type { RedisLayout } from "./redis-layout";
 
 /** A queue served by pub/sub: the fanout exchange and the binding key (`#` already turned into `*`). */
@@ -58,6 +59,8 @@ export class RedisConsumer implements Consumer {
   private readonly queueOfExchange = new Map<string, string>();
   private readonly prefetch: number;
   private readonly noAck: boolean;
+  // When the poll loop last lost Redis, while it is unreachable.
+  private lostAt: number | null = null;
 
   constructor(private readonly parts: RedisConsumerParts) {
     this.queues = [...parts.listQueues, ...parts.fanout.map((binding) => binding.queue)];
@@ -75,6 +78,10 @@ export class RedisConsumer implements Consumer {
       const subscriber = this.parts.duplicate();
       this.subscriber = subscriber;
       subscriber.on("pmessage", (_pattern: string, channel: string, data: string) => this.onPublished(channel, data));
+      // ioredis reconnects and re-subscribes by itself: say when the stream stops and when it is back.
+      subscriber.on("error", (error: Error) => this.active && this.unreachable(error));
+      subscriber.on("close", () => this.active && this.unreachable(new Error("the connection closed")));
+      subscriber.on("ready", () => this.reachable());
       await subscriber.connect();
       await subscriber.psubscribe(...fanout.map((binding) => layout.fanoutChannel(binding.exchange, binding.routingKey)));
     }
@@ -105,6 +112,21 @@ export class RedisConsumer implements Consumer {
     this.parts.onClosed();
   }
 
+  // A failing poll is the connection (a list item that does not decode is reported by accept(),
+  // never thrown here): said once per outage, then once more when Redis answers again.
+  private unreachable(error: Error): void {
+    if (this.lostAt !== null) return;
+    this.lostAt = Date.now();
+    this.report(new BrokerConnectionError(`Lost the connection to Redis while consuming ${this.queues.join(", ")} (${error.message}); retrying every ${this.parts.layout.pollingInterval} s, said once until it is back.`, { cause: error }));
+  }
+
+  private reachable(): void {
+    if (this.lostAt === null) return;
+    const seconds = Math.round((Date.now() - this.lostAt) / 100) / 10;
+    this.lostAt = null;
+    this.parts.options.onRecovered?.(`Redis answers again after ${seconds} s: consuming ${this.queues.join(", ")} again.`);
+  }
+
   private report(error: Error): void {
     if (this.parts.options.onError) this.parts.options.onError(error);
     else console.error(`Redis consumer of ${this.queues.join(", ")}: ${error.message}`);
@@ -133,6 +155,7 @@ export class RedisConsumer implements Consumer {
         // empty queue falls through to the blocking BRPOP (which then wakes us on the next message).
         if (!this.noAck) {
           const items = await qos.reserve(keys, room);
+          this.reachable();
           if (items.length > 0) {
             if (!this.active) {
               await this.putBack(items);
@@ -146,6 +169,7 @@ export class RedisConsumer implements Consumer {
         this.polling = true;
         const popped = await blocking.brpop(...keys, layout.pollingInterval);
         this.polling = false;
+        this.reachable();
         if (!popped) continue;
         const [key, raw] = popped;
         if (!this.active) {
@@ -158,7 +182,7 @@ export class RedisConsumer implements Consumer {
       } catch (error) {
         this.polling = false;
         if (!this.active) break;
-        this.report(error as Error);
+        this.unreachable(error as Error);
         await sleep(layout.pollingInterval * 1000);
       }
     }
