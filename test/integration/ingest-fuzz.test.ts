@@ -5,14 +5,14 @@
 
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Broker, createBroker, type Message } from "../../src/celery/index";
 import { type CaptureConsumer, startCaptureConsumer } from "../../src/server/ingest/capture-consumer";
 import { CAPTURE_RECORD_VERSION } from "../../src/server/ingest/capture-record";
 import { EventIngestor } from "../../src/server/ingest/event-ingestor";
 import { openStore, type Store } from "../../src/server/store/index";
-import { AMQP_URL, describeWith, POSTGRES_URL, REDIS_URL, uniqueName } from "../support/services";
+import { privateSchema } from "../support/postgres-schema";
+import { AMQP_URL, describeWith, REDIS_URL, uniqueName } from "../support/services";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const NOW = () => Date.now() / 1000;
@@ -128,16 +128,14 @@ async function waitForTask(store: Store, id: string, seconds: number): Promise<b
 
 await describeWith(["postgres", "redis", "rabbitmq"], "ingestion under malformed input", () => {
   let store: Store;
-  const schema = uniqueName("fuzz").replace(/-/g, "_");
+  const schema = privateSchema("fuzz");
   const tally: Tally = { tried: 0, stalls: 0 };
   const errors: string[] = [];
   const running: { stop(): Promise<void> }[] = [];
   const brokers: Broker[] = [];
 
   beforeAll(async () => {
-    const url = new URL(POSTGRES_URL);
-    url.searchParams.set("schema", schema);
-    store = await openStore(url.toString(), { poolSize: 4 });
+    store = await openStore(schema.url, { poolSize: 4 });
   });
 
   afterAll(async () => {
@@ -149,10 +147,7 @@ await describeWith(["postgres", "redis", "rabbitmq"], "ingestion under malformed
       `ingest fuzz: tried ${tally.tried} malformed inputs; counted malformed ${counters["events.malformed"] ?? 0} (events) and ${counters["quarantined.capture"] ?? 0} (capture records), ignored ${counters["events.ignored"] ?? 0}, quarantined ${quarantined}; crashes 0, stalls ${tally.stalls}`,
     );
     await store.close();
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.end();
+    await schema.drop();
   });
 
   async function ingestEvents(url: string, exchange: string): Promise<{ broker: Broker; ingestor: EventIngestor }> {

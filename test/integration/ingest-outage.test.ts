@@ -14,7 +14,8 @@ import { type ReconcileReport, startReconciler } from "../../src/server/ingest/r
 import { openStore, type Store } from "../../src/server/store/index";
 import { type PeerConfig, type PythonWorker, runPython, startPythonWorker } from "../support/python-celery";
 import { type PrivateRedis, startPrivateRedis } from "../support/private-redis";
-import { describeWith, POSTGRES_URL, uniqueName } from "../support/services";
+import { privateSchema } from "../support/postgres-schema";
+import { describeWith, POSTGRES_URL } from "../support/services";
 
 const TASKS = 1_000;
 const FAILING = 10;
@@ -25,15 +26,13 @@ await describeWith(["postgres", "python-celery"], "ingestion stopped while a Pyt
   let store: Store;
   let backend: RedisBackend;
   let peer: PeerConfig;
-  const schema = uniqueName("outage").replace(/-/g, "_");
+  const schema = privateSchema("outage");
 
   beforeAll(async () => {
     redis = await startPrivateRedis();
     peer = { brokerUrl: redis.url, backendUrl: redis.url, queue: "celery" };
     worker = await startPythonWorker(peer);
-    const url = new URL(POSTGRES_URL);
-    url.searchParams.set("schema", schema);
-    store = await openStore(url.toString(), { poolSize: 4 });
+    store = await openStore(schema.url, { poolSize: 4 });
     backend = new RedisBackend(redis.url);
     await backend.connect();
   }, 120_000);
@@ -43,10 +42,7 @@ await describeWith(["postgres", "python-celery"], "ingestion stopped while a Pyt
     await backend?.close();
     await store?.close();
     await redis?.stop();
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.end();
+    await schema.drop();
   });
 
   it("puts every one of them in the store, with its final state, arguments and worker, after one reconcile interval", async () => {
@@ -96,24 +92,19 @@ await describeWith(["postgres", "python-celery"], "ingestion stopped while a Pyt
 await describeWith(["postgres"], "a Redis pub/sub burst while the store is stalled", () => {
   let redis: PrivateRedis;
   let store: Store;
-  const schema = uniqueName("burst").replace(/-/g, "_");
+  const schema = privateSchema("burst");
   const dir = mkdtempSync(join(tmpdir(), "celeriac-burst-journal-"));
 
   beforeAll(async () => {
     redis = await startPrivateRedis();
-    const url = new URL(POSTGRES_URL);
-    url.searchParams.set("schema", schema);
-    store = await openStore(url.toString(), { poolSize: 4 });
+    store = await openStore(schema.url, { poolSize: 4 });
   });
 
   afterAll(async () => {
     await store?.close();
     await redis?.stop();
     rmSync(dir, { recursive: true, force: true });
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.end();
+    await schema.drop();
   });
 
   it("loses no event: what memory cannot hold waits in the journal and is written once the store is back", async () => {
@@ -124,7 +115,7 @@ await describeWith(["postgres"], "a Redis pub/sub burst while the store is stall
     const blocker = new pg.Client({ connectionString: POSTGRES_URL });
     await blocker.connect();
     await blocker.query("BEGIN");
-    await blocker.query(`LOCK TABLE "${schema}".task IN ACCESS EXCLUSIVE MODE`);
+    await blocker.query(`LOCK TABLE "${schema.name}".task IN ACCESS EXCLUSIVE MODE`);
 
     const producer = createBroker(redis.url);
     await producer.connect();

@@ -2,12 +2,12 @@
 // the refusal (StoreRejected), and applyIsolating splits the batch down to the refused observation.
 // Against the real store: PGlite in memory, and PostgreSQL in a schema of its own.
 
-import pg from "pg";
 import { afterEach, expect, it } from "vitest";
 import { applyIsolating } from "../../../src/server/ingest/apply-isolating";
 import type { IngestBatch, TaskObservation } from "../../../src/server/ingest/observation";
 import { openStore, type Store, StoreRejected } from "../../../src/server/store/index";
-import { describeWith, POSTGRES_URL, uniqueName } from "../../support/services";
+import { privateSchema } from "../../support/postgres-schema";
+import { describeWith } from "../../support/services";
 
 const task = (id: string, more: Partial<TaskObservation> = {}): TaskObservation => ({ id, source: "event", state: "SUCCESS", stateAt: 1_700_000_000, name: "seedflow.add", ...more });
 const batchOf = (tasks: TaskObservation[]): IngestBatch => ({ tasks, workers: [], groups: [], edges: [] });
@@ -53,18 +53,13 @@ await suite("PGlite (memory)", [], async () => {
 });
 
 await suite("PostgreSQL", ["postgres"], async () => {
-  const schema = uniqueName("isolate").replace(/-/g, "_");
-  const url = new URL(POSTGRES_URL);
-  url.searchParams.set("schema", schema);
-  const store = await openStore(url.toString(), { poolSize: 2 });
+  const schema = privateSchema("isolate");
+  const store = await openStore(schema.url, { poolSize: 2 });
   return {
     store,
     close: async () => {
       await store.close();
-      const admin = new pg.Client({ connectionString: POSTGRES_URL });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
+      await schema.drop();
     },
   };
 });
