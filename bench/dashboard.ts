@@ -6,6 +6,8 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { appRouter } from "../src/server/api/root";
+import { ChangeFeed } from "../src/server/live/change-feed";
+import { SharedReads } from "../src/server/live/shared-reads";
 import { createCallerFactory, type Context } from "../src/server/api/trpc";
 import { LoginRateLimit } from "../src/server/auth/login-rate-limit";
 import { loadServerConfig } from "../src/server/config/server-config";
@@ -69,8 +71,12 @@ if (!(await store.getTask(ROOT))) {
   await store.applyBatch(batch);
 }
 
+// No page listens for changes here: every read goes to the store, as a cold page load does.
+const changes = new ChangeFeed({ read: () => store.changeMark() });
 const runtime: Runtime = {
   config: loadServerConfig({}),
+  changes,
+  sharedReads: new SharedReads(changes),
   log: createLogger("silent"),
   store,
   app: new Celery({ name: "bench", broker: createBroker("memory://") }),

@@ -13,7 +13,7 @@ import { TimeRangePicker } from "../components/time-range-picker";
 import { WorkerTable } from "../components/worker-table";
 import { useTRPC } from "../trpc/react";
 import { formatPercent } from "./_lib/format";
-import { LIVE_INTERVAL_MS } from "./_lib/live";
+import { liveInterval } from "./_lib/live";
 import { presetRange, timePreset } from "./_lib/time-presets";
 
 export function OverviewView() {
@@ -23,7 +23,7 @@ export function OverviewView() {
   const pathname = usePathname();
   const rangeKey = timePreset(search.get("range"))?.key ?? "1h";
   const range = presetRange(rangeKey, Date.now());
-  const overview = useQuery({ ...trpc.history.overview.queryOptions(range), refetchInterval: LIVE_INTERVAL_MS, placeholderData: keepPreviousData });
+  const overview = useQuery({ ...trpc.history.overview.queryOptions(range), refetchInterval: liveInterval, placeholderData: keepPreviousData });
   return (
     <>
       <div className="toolbar">

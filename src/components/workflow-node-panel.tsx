@@ -5,7 +5,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { formatDuration, formatTime } from "../app/_lib/format";
-import { LIVE_INTERVAL_MS } from "../app/_lib/live";
+import { liveInterval } from "../app/_lib/live";
 import { useTRPC } from "../trpc/react";
 import { JsonBlock } from "./json-block";
 import { QueryStatus } from "./query-status";
@@ -14,7 +14,7 @@ import { TaskActions } from "./task-actions";
 
 export function WorkflowNodePanel({ taskId, onClose }: { taskId: string; onClose: () => void }) {
   const trpc = useTRPC();
-  const query = useQuery({ ...trpc.history.task.queryOptions({ id: taskId }), refetchInterval: LIVE_INTERVAL_MS });
+  const query = useQuery({ ...trpc.history.task.queryOptions({ id: taskId }), refetchInterval: liveInterval });
   return (
     <aside className="panel side-panel">
       <div className="toolbar">

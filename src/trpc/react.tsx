@@ -1,9 +1,10 @@
 "use client";
 // The browser's tRPC client: typed against AppRouter, batched over /api/trpc, superjson for Dates,
-// and the CSRF token from its cookie on every request so the server can check mutations.
+// the CSRF token from its cookie on every request so the server can check mutations, and
+// subscriptions (live push) as server-sent events.
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { type ReactNode, useState } from "react";
@@ -30,7 +31,14 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 1_000, retry: 1 } } }));
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
-      links: [httpBatchLink({ url: "/api/trpc", transformer: superjson, headers: () => ({ [CSRF_HEADER]: csrfToken() }) })],
+      links: [
+        splitLink({
+          // Live push (live.changes) arrives as server-sent events; the session cookie goes with it.
+          condition: (op) => op.type === "subscription",
+          true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
+          false: httpBatchLink({ url: "/api/trpc", transformer: superjson, headers: () => ({ [CSRF_HEADER]: csrfToken() }) }),
+        }),
+      ],
     }),
   );
   return (

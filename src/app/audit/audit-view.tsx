@@ -9,7 +9,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import { QueryStatus } from "../../components/query-status";
 import { type RouterOutputs, useTRPC } from "../../trpc/react";
 import { formatTime } from "../_lib/format";
-import { LIVE_INTERVAL_MS } from "../_lib/live";
+import { liveInterval } from "../_lib/live";
 
 type AuditEntry = RouterOutputs["audit"]["list"]["entries"][number];
 
@@ -31,7 +31,7 @@ export function AuditView() {
   const before = befores[befores.length - 1];
   const query = useQuery({
     ...trpc.audit.list.queryOptions({ limit: PAGE_SIZE, ...(actor ? { actor } : {}), ...(action ? { action } : {}), ...(before ? { before } : {}) }),
-    refetchInterval: LIVE_INTERVAL_MS,
+    refetchInterval: liveInterval,
     placeholderData: keepPreviousData,
   });
   const [draft, setDraft] = useState({ actor: actor ?? "", action: action ?? "" });

@@ -7,12 +7,12 @@ import Link from "next/link";
 import { ConfirmAction } from "../../components/confirm-action";
 import { QueryStatus } from "../../components/query-status";
 import { useTRPC } from "../../trpc/react";
-import { LIVE_INTERVAL_MS } from "../_lib/live";
+import { liveInterval } from "../_lib/live";
 
 export default function DemoPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const state = useQuery({ ...trpc.demo.state.queryOptions(), refetchInterval: LIVE_INTERVAL_MS });
+  const state = useQuery({ ...trpc.demo.state.queryOptions(), refetchInterval: liveInterval });
   const setApiFixed = useMutation(trpc.demo.setApiFixed.mutationOptions());
   return (
     <>

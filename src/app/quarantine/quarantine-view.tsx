@@ -9,7 +9,7 @@ import { useState } from "react";
 import { QueryStatus } from "../../components/query-status";
 import { type RouterOutputs, useTRPC } from "../../trpc/react";
 import { formatTime } from "../_lib/format";
-import { LIVE_INTERVAL_MS } from "../_lib/live";
+import { liveInterval } from "../_lib/live";
 
 type Entry = RouterOutputs["quarantine"]["list"]["entries"][number];
 
@@ -27,7 +27,7 @@ export function QuarantineView() {
   const before = befores.at(-1);
   const query = useQuery({
     ...trpc.quarantine.list.queryOptions({ limit: PAGE_SIZE, ...(source ? { source } : {}), ...(before ? { before } : {}) }),
-    refetchInterval: LIVE_INTERVAL_MS,
+    refetchInterval: liveInterval,
     placeholderData: keepPreviousData,
   });
   const choose = (next: Source | undefined) => {

@@ -6,11 +6,11 @@ import { PurgeQueueAction } from "../../components/purge-queue-action";
 import { QueryStatus } from "../../components/query-status";
 import { QueueTable } from "../../components/queue-table";
 import { useTRPC } from "../../trpc/react";
-import { LIVE_INTERVAL_MS } from "../_lib/live";
+import { liveInterval } from "../_lib/live";
 
 export default function QueuesPage() {
   const trpc = useTRPC();
-  const queues = useQuery({ ...trpc.history.queues.queryOptions(), refetchInterval: LIVE_INTERVAL_MS });
+  const queues = useQuery({ ...trpc.history.queues.queryOptions(), refetchInterval: liveInterval });
   return (
     <>
       <h1>Queues</h1>

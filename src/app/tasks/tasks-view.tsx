@@ -10,7 +10,7 @@ import { QueryStatus } from "../../components/query-status";
 import { TaskFilterBar } from "../../components/task-filter-bar";
 import { TaskTable } from "../../components/task-table";
 import { useTRPC } from "../../trpc/react";
-import { LIVE_INTERVAL_MS } from "../_lib/live";
+import { liveInterval } from "../_lib/live";
 import { type TaskFilters, filtersFromSearch, filtersToQuery, filtersToSearch } from "../_lib/task-filters";
 
 const PAGE_SIZE = 50;
@@ -28,7 +28,7 @@ export function TasksView() {
   // Fixed while the filters stay the same, so a bulk action's preview does not move under it.
   const filterQuery = useMemo(() => filtersToQuery(filters, Date.now()), [filters]);
   const query = { ...filterQuery, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) };
-  const tasks = useQuery({ ...trpc.history.tasks.queryOptions(query), refetchInterval: LIVE_INTERVAL_MS, placeholderData: keepPreviousData });
+  const tasks = useQuery({ ...trpc.history.tasks.queryOptions(query), refetchInterval: liveInterval, placeholderData: keepPreviousData });
   const apply = (next: TaskFilters) => {
     const search = filtersToSearch(next);
     router.replace(search ? `${pathname}?${search}` : pathname);

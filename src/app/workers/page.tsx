@@ -6,11 +6,11 @@ import { QueryStatus } from "../../components/query-status";
 import { WorkerActions } from "../../components/worker-actions";
 import { WorkerTable } from "../../components/worker-table";
 import { useTRPC } from "../../trpc/react";
-import { LIVE_INTERVAL_MS } from "../_lib/live";
+import { liveInterval } from "../_lib/live";
 
 export default function WorkersPage() {
   const trpc = useTRPC();
-  const workers = useQuery({ ...trpc.history.workers.queryOptions(), refetchInterval: LIVE_INTERVAL_MS });
+  const workers = useQuery({ ...trpc.history.workers.queryOptions(), refetchInterval: liveInterval });
   return (
     <>
       <h1>Workers</h1>

@@ -5,6 +5,7 @@ import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { demoRouter } from "./routers/demo";
 import { historyRouter } from "./routers/history";
+import { liveRouter } from "./routers/live";
 import { quarantineRouter } from "./routers/quarantine";
 import { router } from "./trpc";
 
@@ -15,6 +16,7 @@ export const appRouter = router({
   demo: demoRouter,
   actions: actionsRouter,
   quarantine: quarantineRouter,
+  live: liveRouter,
 });
 
 export type AppRouter = typeof appRouter;

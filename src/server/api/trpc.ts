@@ -31,6 +31,9 @@ export interface Context {
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
+  // Live push: a comment line every 15 s keeps proxies from closing a quiet stream; a browser that
+  // hears nothing for 40 s reconnects.
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     return {

@@ -6,6 +6,8 @@ import { Celery, DisabledBackend, createBackend, createBroker } from "../../cele
 import { LoginRateLimit } from "../auth/login-rate-limit";
 import type { ServerConfig } from "../config/server-config";
 import { startDemo } from "../demo/start-demo";
+import { ChangeFeed } from "../live/change-feed";
+import { SharedReads } from "../live/shared-reads";
 import { ensureFirstAdmin } from "../services/ensure-first-admin";
 import { redactPattern } from "../services/redact";
 import { openStore } from "../store/index";
@@ -50,17 +52,21 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
   const ingestion = (options.ingest ?? config.CELERIAC_INGEST === "in-process") ? await startIngestion({ config, app, store, log: log.child("ingest") }) : null;
   const demo = embedded && (options.demo ?? true) ? await startDemo({ app, log: log.child("demo") }) : null;
 
+  const changes = new ChangeFeed({ read: () => store.changeMark(), onError: (message) => log.child("live").warn(message) });
   return {
     config,
     log,
     store,
     app,
+    changes,
+    sharedReads: new SharedReads(changes),
     loginLimit: new LoginRateLimit(),
     redactKeys: redactPattern(config.CELERIAC_REDACT_KEYS),
     ingestion,
     demo,
     startedAt: new Date(),
     async close() {
+      changes.close();
       await demo?.stop();
       await ingestion?.stop();
       await app.close();

@@ -21,3 +21,4 @@ export type { TimelineEvent } from "../ingest/observation";
 export type { UserSummary } from "./users";
 export type { AuditEntry, AuditJson } from "./audit-log";
 export type { QuarantineRow } from "./quarantine";
+export type { ChangeMark } from "./get-change-mark";

@@ -7,6 +7,7 @@ import type { Role } from "../auth/roles";
 import type { HistoryReader, HistoryWriter, IngestBatch, QueueSample, WorkerDetails, WorkerDetailsWriter } from "../ingest/observation";
 import { applyBatch } from "./apply-batch";
 import { enforceRetention, type RetentionPolicy, type RetentionResult } from "./enforce-retention";
+import { type ChangeMark, getChangeMark } from "./get-change-mark";
 import { getCounters } from "./get-counters";
 import { getQueueStats, type QueueStats } from "./get-queue-stats";
 import { getTask, type TaskDetail } from "./get-task";
@@ -83,6 +84,11 @@ export class Store implements HistoryWriter, HistoryReader, WorkerDetailsWriter,
 
   incrementCounters(deltas: Readonly<Record<string, number>>): Promise<void> {
     return this.guard(() => incrementCounters(this.sql, deltas));
+  }
+
+  /** Fingerprints of what the pages show, one per kind of data. */
+  changeMark(): Promise<ChangeMark> {
+    return this.guard(() => getChangeMark(this.sql));
   }
 
   getCounters(): Promise<Record<string, number>> {

@@ -12,13 +12,13 @@ import { TaskActions } from "../../../components/task-actions";
 import { TaskTable } from "../../../components/task-table";
 import { type RouterOutputs, useTRPC } from "../../../trpc/react";
 import { formatDuration, formatTime } from "../../_lib/format";
-import { LIVE_INTERVAL_MS } from "../../_lib/live";
+import { liveInterval } from "../../_lib/live";
 
 type Task = RouterOutputs["history"]["task"]["task"];
 
 export function TaskView({ id }: { id: string }) {
   const trpc = useTRPC();
-  const query = useQuery({ ...trpc.history.task.queryOptions({ id }), refetchInterval: LIVE_INTERVAL_MS });
+  const query = useQuery({ ...trpc.history.task.queryOptions({ id }), refetchInterval: liveInterval });
   return (
     <QueryStatus query={query} what={`task ${id}`}>
       {({ task, children }) => (

@@ -14,7 +14,7 @@ import { WorkflowGraph } from "../../../components/workflow-graph";
 import { WorkflowNodePanel } from "../../../components/workflow-node-panel";
 import { type RouterOutputs, useTRPC } from "../../../trpc/react";
 import { shortName } from "../../_lib/format";
-import { LIVE_INTERVAL_MS } from "../../_lib/live";
+import { liveInterval } from "../../_lib/live";
 import { type StateCounts, layoutWorkflow } from "../../_lib/workflow-layout";
 
 type Workflow = RouterOutputs["history"]["workflow"];
@@ -32,7 +32,7 @@ export function WorkflowView({ rootId }: { rootId: string }) {
   const selectedId = search.get("task");
   const query = useQuery({
     ...trpc.history.workflow.queryOptions({ rootId }),
-    refetchInterval: (q) => ((q.state.data?.nodes.length ?? 0) > LARGE_WORKFLOW ? LARGE_INTERVAL_MS : LIVE_INTERVAL_MS),
+    refetchInterval: (q) => ((q.state.data?.nodes.length ?? 0) > LARGE_WORKFLOW ? LARGE_INTERVAL_MS : liveInterval()),
     placeholderData: keepPreviousData,
   });
   const navigate = (changes: Record<string, string | null>) => {

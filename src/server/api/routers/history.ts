@@ -9,22 +9,26 @@ import { router, viewerProcedure } from "../trpc";
 const id = z.string().trim().min(1).max(255);
 
 export const historyRouter = router({
-  overview: viewerProcedure.input(timeRange).query(async ({ ctx, input }) => {
-    const { store, ingestion } = ctx.runtime;
-    const [throughput, taskStats, queues, workers, counters] = await Promise.all([
-      store.getThroughput(input),
-      store.getTaskStats(input),
-      store.getQueueStats(),
-      store.listWorkers(),
-      store.getCounters(),
-    ]);
-    return { throughput, taskStats, queues, workers, counters, ingestion: ingestion?.stats() ?? null };
-  }),
+  overview: viewerProcedure.input(timeRange).query(({ ctx, input }) =>
+    ctx.runtime.sharedReads.read(`history.overview ${JSON.stringify(input)}`, async () => {
+      const { store, ingestion } = ctx.runtime;
+      const [throughput, taskStats, queues, workers, counters] = await Promise.all([
+        store.getThroughput(input),
+        store.getTaskStats(input),
+        store.getQueueStats(),
+        store.listWorkers(),
+        store.getCounters(),
+      ]);
+      return { throughput, taskStats, queues, workers, counters, ingestion: ingestion?.stats() ?? null };
+    }),
+  ),
 
-  tasks: viewerProcedure.input(listTasksQuery).query(async ({ ctx, input }) => {
-    const page = await ctx.runtime.store.listTasks(input);
-    return { ...page, tasks: page.tasks.map((task) => redactTaskSummary(task, ctx.runtime.redactKeys)) };
-  }),
+  tasks: viewerProcedure.input(listTasksQuery).query(({ ctx, input }) =>
+    ctx.runtime.sharedReads.read(`history.tasks ${JSON.stringify(input)}`, async () => {
+      const page = await ctx.runtime.store.listTasks(input);
+      return { ...page, tasks: page.tasks.map((task) => redactTaskSummary(task, ctx.runtime.redactKeys)) };
+    }),
+  ),
 
   task: viewerProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
     const task = await ctx.runtime.store.getTask(input.id);
@@ -42,7 +46,7 @@ export const historyRouter = router({
     return workflow;
   }),
 
-  workers: viewerProcedure.query(({ ctx }) => ctx.runtime.store.listWorkers()),
+  workers: viewerProcedure.query(({ ctx }) => ctx.runtime.sharedReads.read("history.workers", () => ctx.runtime.store.listWorkers())),
 
-  queues: viewerProcedure.query(({ ctx }) => ctx.runtime.store.getQueueStats()),
+  queues: viewerProcedure.query(({ ctx }) => ctx.runtime.sharedReads.read("history.queues", () => ctx.runtime.store.getQueueStats())),
 });
