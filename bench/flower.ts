@@ -9,107 +9,38 @@
 // Flower is not a registry package: FLOWER_SRC names a checkout of its source (outside this
 // repository), run on Debian's Python with python3-tornado, python3-prometheus-client,
 // python3-humanize and python3-tz. Without it, the peer is Celery's own State fed by a Receiver, as
-// Flower feeds it (bench/python/ingest_peer.py), and only its event rate, CPU and RSS are printed.
+// Flower feeds it (bench/python/flower_core_peer.py), behind the same two requests.
 // Celeriac runs as `celeriac dashboard` with its in-process ingestion into PostgreSQL.
 
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { createBroker, EventDispatcher } from "../src/celery/index";
+import { createBroker } from "../src/celery/index";
 import { dashboardClient } from "../test/server/http/dashboard-client";
 import { freePort, startDashboardProcess } from "../test/support/dashboard-process";
+import { floodEvents } from "./event-generator";
+import { BENCH_AMQP_URL, cpuSeconds, ensureBenchVhost, listeningPid, rssMb } from "./process-stats";
 import { formatRuns, type Runs, summarize } from "./repeat";
 
 const { values: args } = parseArgs({
   options: {
     rates: { type: "string", default: "6000,16000,25000,40000" },
     seconds: { type: "string", default: "20" },
-    runs: { type: "string", default: "1" },
+    runs: { type: "string", default: "3" },
     idle: { type: "string", default: "30" },
-    generate: { type: "string" },
   },
   allowPositionals: true,
 });
-const VHOST = "celeriac-bench";
-const AMQP_URL = `amqp://guest:guest@127.0.0.1:5672/${VHOST}`;
+const AMQP_URL = BENCH_AMQP_URL;
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const FLOWER_SRC = process.env.FLOWER_SRC;
 const PYTHON = "/usr/bin/python3";
 const ADMIN = { name: "bench", password: `bench-${randomUUID()}` };
-const EVENTS_PER_TASK = 4;
 /** After the flood, how long a contender gets to catch up before what it has is counted. */
 const CATCH_UP_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// ── the generator (a child process): task events at a fixed rate, batched as a Celery worker does ──
-
-async function generate(rate: number, seconds: number): Promise<void> {
-  const broker = createBroker(AMQP_URL);
-  await broker.connect();
-  const dispatcher = new EventDispatcher(broker, { hostname: `bench-worker-${process.pid}@localhost`, buffer: true, bufferLimit: 24 });
-  const inFlight = new Set<Promise<void>>();
-  const start = performance.now();
-  let sent = 0;
-  for (let task = 0; ; task++) {
-    const elapsed = (performance.now() - start) / 1000;
-    if (elapsed >= seconds) break;
-    // Ahead of the schedule: wait for it (a timer tick is ~1 ms, far below one event's share at 6k/s × 4).
-    if (sent >= rate * elapsed) {
-      await sleep(2);
-      task--;
-      continue;
-    }
-    const uuid = randomUUID();
-    for (const sending of [
-      dispatcher.send("task-sent", { uuid, name: "seedflow.add", args: `(${task}, 1)`, kwargs: "{}", retries: 0, root_id: uuid, parent_id: null, eta: null, expires: null, queue: "celery", exchange: "", routing_key: "celery" }),
-      dispatcher.send("task-received", { uuid, name: "seedflow.add", args: `(${task}, 1)`, kwargs: "{}", retries: 0, root_id: uuid, parent_id: null, eta: null, expires: null }),
-      dispatcher.send("task-started", { uuid }),
-      dispatcher.send("task-succeeded", { uuid, result: String(task + 1), runtime: 0.0004 }),
-    ]) {
-      const tracked: Promise<void> = sending.finally(() => inFlight.delete(tracked));
-      inFlight.add(tracked);
-    }
-    sent += EVENTS_PER_TASK;
-    if (inFlight.size >= 4096) await Promise.race(inFlight);
-  }
-  await dispatcher.flush();
-  await Promise.all(inFlight);
-  const took = (performance.now() - start) / 1000;
-  await dispatcher.close();
-  await broker.close();
-  console.log(JSON.stringify({ sent, seconds: took }));
-}
-
-function runGenerator(rate: number, seconds: number): Promise<{ sent: number; seconds: number }> {
-  const child = spawn(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, "--generate", `${rate},${seconds}`], { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((resolve, reject) =>
-    child.once("exit", (code) => {
-      try {
-        resolve(JSON.parse(out.trim().split("\n").pop() ?? "") as { sent: number; seconds: number });
-      } catch {
-        reject(new Error(`the generator exited with ${code}:\n${out}`));
-      }
-    }),
-  );
-}
-
-// ── process measurements from /proc ──
-
-function cpuSeconds(pid: number): number {
-  // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name: user and system ticks.
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
 
 // ── the contenders ──
 
@@ -173,14 +104,6 @@ const celeriac: Contender = {
     };
   },
 };
-
-/** The pid listening on a local TCP port (the dashboard runs under its launcher's process group). */
-function listeningPid(port: string): number {
-  const out = execFileSync("ss", ["-Hltnp", `sport = :${port}`], { encoding: "utf8" });
-  const match = /pid=(\d+)/.exec(out);
-  if (!match) throw new Error(`nothing listens on port ${port}`);
-  return Number(match[1]);
-}
 
 async function startPython(argv: string[], env: Record<string, string>, ready: (log: string) => boolean): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(PYTHON, argv, { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
@@ -265,7 +188,7 @@ async function flood(running: Running, rate: number, seconds: number): Promise<F
       await tick;
     }
   })();
-  const generated = await runGenerator(rate, seconds);
+  const generated = await floodEvents(AMQP_URL, rate, seconds);
   const ended = performance.now();
   let kept = (await running.kept()) - before;
   while (kept < generated.sent && performance.now() - ended < CATCH_UP_MS) {
@@ -294,28 +217,13 @@ async function idleRss(contender: Contender, idleSeconds: number): Promise<numbe
   return rss;
 }
 
-function ensureVhost(): void {
-  // A vhost of its own: no test's or worker's events reach the contenders, and theirs reach no one.
-  try {
-    execFileSync("rabbitmqctl", ["add_vhost", VHOST], { stdio: "ignore" });
-  } catch {
-    // already there
-  }
-  execFileSync("rabbitmqctl", ["set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*"], { stdio: "ignore" });
-}
-
 async function main(): Promise<void> {
-  if (args.generate) {
-    const [rate, seconds] = args.generate.split(",").map(Number) as [number, number];
-    await generate(rate, seconds);
-    return;
-  }
   if (!FLOWER_SRC) console.error("FLOWER_SRC is not set: comparing with Flower's core (Celery's State fed by a Receiver) instead of Flower itself.");
   const rates = args.rates.split(",").map(Number);
   const seconds = Number(args.seconds);
   const runs = Number(args.runs);
   const idle = Number(args.idle);
-  ensureVhost();
+  ensureBenchVhost();
   const contenders = [flower, celeriac];
 
   const idleRows: string[] = [];
