@@ -8,6 +8,7 @@ import type { AlertReadings } from "./alert-readings";
 import type { AlertRule } from "./alert-rule";
 import type { CounterHistory } from "./counter-history";
 import { globMatcher } from "./glob-pattern";
+import { queueConsumers } from "./queue-consumers";
 
 export interface Measurement {
   value: number;
@@ -64,16 +65,12 @@ export async function measureRule(rule: AlertRule, readings: AlertReadings, coun
       }
       break;
     case "queue_no_consumer": {
-      const workers = await readings.workers();
-      const alive = workers.filter((worker) => worker.alive);
-      // Queues the live workers said (inspect active_queues) they consume. A live worker never
-      // inspected may consume anything: without the broker's count, no queue is said unconsumed.
-      const consumed = new Set(alive.flatMap((worker) => worker.queues ?? []));
-      const unknown = alive.some((worker) => worker.inspectedAt === undefined);
-      for (const queue of await readings.queues()) {
-        if (!matches(queue.queue) || (queue.sampledAt ?? 0) < readings.now - rule.windowSeconds) continue;
-        const none = queue.consumers !== undefined ? queue.consumers === 0 : !unknown && !consumed.has(queue.queue);
-        out.set(queue.queue, { value: none ? 1 : 0, link: subjectLinks.queue(queue.queue) });
+      const queues = await readings.queues();
+      const consumers = queueConsumers(queues, await readings.workers());
+      for (const queue of queues) {
+        const count = consumers.get(queue.queue);
+        if (!matches(queue.queue) || count === undefined || (queue.sampledAt ?? 0) < readings.now - rule.windowSeconds) continue;
+        out.set(queue.queue, { value: count === 0 ? 1 : 0, link: subjectLinks.queue(queue.queue) });
       }
       break;
     }
