@@ -50,7 +50,7 @@ function substitute(value: unknown, env: Record<string, string | undefined>, mis
 export function parseRulesFile(text: string, where: string, env: Record<string, string | undefined> = process.env): RulesFileContent {
   let document: unknown;
   try {
-    document = parse(text, { maxAliasCount: 100 }) ?? {};
+    document = parse(text, { maxAliasCount: 100, logLevel: "error" }) ?? {};
   } catch (error) {
     throw new AppError("BAD_INPUT", `${where} is not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`);
   }
