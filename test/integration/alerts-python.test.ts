@@ -14,13 +14,16 @@ import { SIGNATURE_HEADER, verifyWebhook } from "../../src/server/alerts/notifie
 import { dashboardClient } from "../server/http/dashboard-client";
 import { type DashboardProcess, startDashboardProcess } from "../support/dashboard-process";
 import { type PythonWorker, runPython, startPythonWorker } from "../support/python-celery";
-import { REDIS_URL, describeWith, uniqueName } from "../support/services";
+import { type PrivateRedis, startPrivateRedis } from "../support/private-redis";
+import { describeWith, uniqueName } from "../support/services";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 
 const queue = uniqueName("alerts");
 const apiSwitch = `${queue}-api-up`;
-const peer = { brokerUrl: REDIS_URL, backendUrl: REDIS_URL, queue };
+let peer: { brokerUrl: string; backendUrl: string; queue: string };
+// A Redis of the test's own: events are pub/sub, and other tests' failing tasks must not count here.
+let redisServer: PrivateRedis;
 const SECRET = `webhook-secret-${queue}`;
 const PUBLIC_URL = "https://celeriac.example.test";
 let worker: PythonWorker;
@@ -28,7 +31,7 @@ let dashboard: DashboardProcess;
 let receiver: WebhookReceiver;
 let smtp: SmtpSink;
 let dataDir: string;
-const redis = new Redis(REDIS_URL, { lazyConnect: true });
+let redis: Redis;
 
 await describeWith(["redis", "python-celery"], "alerts on a Python Celery cluster (Redis)", () => {
   beforeAll(async () => {
@@ -54,11 +57,13 @@ await describeWith(["redis", "python-celery"], "alerts on a Python Celery cluste
       ].join("\n"),
     );
     process.env.PEER_API_SWITCH = apiSwitch;
+    redisServer = await startPrivateRedis();
+    peer = { brokerUrl: redisServer.url, backendUrl: redisServer.url, queue };
     worker = await startPythonWorker(peer);
     dashboard = await startDashboardProcess(
       {
-        CELERY_BROKER_URL: REDIS_URL,
-        CELERY_RESULT_BACKEND: REDIS_URL,
+        CELERY_BROKER_URL: redisServer.url,
+        CELERY_RESULT_BACKEND: redisServer.url,
         DATABASE_URL: `pglite:${join(dataDir, "db")}`,
         CELERIAC_QUEUES: queue,
         CELERIAC_ADMIN_USER: "ops",
@@ -72,15 +77,15 @@ await describeWith(["redis", "python-celery"], "alerts on a Python Celery cluste
       },
       ["--no-pages"],
     );
-    await redis.connect();
+    redis = new Redis(redisServer.url);
   }, 120_000);
 
   afterAll(async () => {
     await dashboard?.stop();
     await worker?.stop();
+    redis?.disconnect();
+    await redisServer?.stop();
     await Promise.all([receiver?.close(), smtp?.close()]);
-    await redis.del(apiSwitch).catch(() => {});
-    redis.disconnect();
     delete process.env.PEER_API_SWITCH;
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });

@@ -9,9 +9,9 @@ import { alertMessage } from "./alert-message";
 import { AlertReadings } from "./alert-readings";
 import { ALL_ENVIRONMENTS, type AlertRule } from "./alert-rule";
 import type { CounterHistory } from "./counter-history";
-import { globMatcher } from "./glob-pattern";
 import { nextState } from "./hysteresis";
 import { measureRule, subjectLinks } from "./measure-rule";
+import { silenceMatcher } from "./silence-matcher";
 
 /** The environment every rule applies to until Celeriac watches several (issue 16 §1). */
 export const DEFAULT_ENVIRONMENT = "default";
@@ -37,16 +37,12 @@ export interface EvaluationResult {
 /** Longest error text quoted in a message. */
 const DETAIL_CHARACTERS = 300;
 
-function isSilenced(silences: { id: string; ruleId: string | null; matches: (subject: string) => boolean }[], ruleId: string, subject: string): string | null {
-  return silences.find((silence) => (silence.ruleId === null || silence.ruleId === ruleId) && silence.matches(subject))?.id ?? null;
-}
-
 export async function evaluateAlerts(options: EvaluateOptions): Promise<EvaluationResult> {
   const { alerts, now } = options;
   const environment = options.environment ?? DEFAULT_ENVIRONMENT;
   const [allRules, states, silenceRows, channels] = await Promise.all([alerts.listRules(), alerts.listStates(), alerts.listSilences(now), alerts.listChannels()]);
   const rules = allRules.filter((rule) => rule.enabled && (rule.environment === ALL_ENVIRONMENTS || rule.environment === environment));
-  const silences = silenceRows.filter((silence) => silence.startsAt <= now && silence.endsAt > now).map((silence) => ({ id: silence.id, ruleId: silence.ruleId, matches: globMatcher(silence.subject) }));
+  const silencedBy = silenceMatcher(silenceRows, now);
   const channelTypes = new Map(channels.map((channel) => [channel.name, channel.type]));
   const readings = new AlertReadings(options.store, alerts, now);
 
@@ -67,7 +63,7 @@ export async function evaluateAlerts(options: EvaluateOptions): Promise<Evaluati
       const measurement = measured.get(subject);
       const value = measurement?.value ?? 0;
       const step = nextState(rule, before, value, now);
-      const silencedBy = isSilenced(silences, rule.id, subject);
+      const silence = silencedBy(rule.id, subject);
       const event = (kind: "firing" | "resolved", link: string, message: string, channels: boolean): NewAlertEvent => ({
         at: now,
         ruleId: rule.id,
@@ -78,27 +74,27 @@ export async function evaluateAlerts(options: EvaluateOptions): Promise<Evaluati
         value,
         message,
         link,
-        silencedBy: channels ? null : silencedBy,
+        silencedBy: channels ? null : silence,
         channels: channels ? notify : [],
       });
       if (step.state === null) {
         if (before) evaluation.deletes.push({ ruleId: rule.id, subject });
         if (step.transition === "resolved" && before) {
-          evaluation.events.push(event("resolved", before.link, alertMessage(rule, subject, value, "resolved"), before.notified && silencedBy === null));
+          evaluation.events.push(event("resolved", before.link, alertMessage(rule, subject, value, "resolved"), before.notified && silence === null));
         }
         continue;
       }
       let link = before?.link ?? measurement?.link ?? subjectLinks.overview();
       let notified = before?.notified ?? false;
       const firingNow = step.state.status !== "pending";
-      if (step.transition === "fired" || (firingNow && !notified && silencedBy === null)) {
+      if (step.transition === "fired" || (firingNow && !notified && silence === null)) {
         let message = alertMessage(rule, subject, value, "firing");
         if (step.transition === "fired") {
           ({ link, message } = await firingDetails(options, rule, subject, measurement?.link ?? link, message));
         } else {
           message += " (a silence held this back; it has ended)";
         }
-        notified = silencedBy === null;
+        notified = silence === null;
         evaluation.events.push(event("firing", link, message, notified));
       }
       const write: AlertStateWrite = { ruleId: rule.id, subject, status: step.state.status, value, since: step.state.since, firedAt: step.state.firedAt, notified: firingNow && notified, link, evaluatedAt: now };

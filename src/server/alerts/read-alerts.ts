@@ -5,7 +5,7 @@
 import { type AlertStore, alertStore, type Store } from "../store/index";
 import { type ChannelView, channelView } from "./alert-channel";
 import { ALERT_KINDS, type AlertRule, KIND_INFO, SEVERITIES } from "./alert-rule";
-import { globMatcher } from "./glob-pattern";
+import { silenceMatcher } from "./silence-matcher";
 
 export interface OpenAlert {
   ruleId: string;
@@ -33,13 +33,12 @@ export async function openAlerts(store: Store, now = Date.now() / 1000): Promise
   const alerts = alertStore(store);
   const [states, rules, silences] = await Promise.all([alerts.listStates(), alerts.listRules(), alerts.listSilences(now)]);
   const byId = new Map(rules.map((rule) => [rule.id, rule]));
-  const active = silences.filter((silence) => silence.startsAt <= now).map((silence) => ({ ...silence, matches: globMatcher(silence.subject) }));
+  const silencedBy = silenceMatcher(silences, now);
   return states
     .flatMap((state) => {
       const rule = byId.get(state.ruleId);
       if (!rule) return [];
-      const silence = active.find((candidate) => (candidate.ruleId === null || candidate.ruleId === rule.id) && candidate.matches(state.subject));
-      return [{ ...state, ruleName: rule.name, kind: rule.kind, severity: rule.severity, silencedBy: silence?.id ?? null }];
+      return [{ ...state, ruleName: rule.name, kind: rule.kind, severity: rule.severity, silencedBy: silencedBy(rule.id, state.subject) }];
     })
     .sort((a, b) => Number(a.status === "pending") - Number(b.status === "pending") || (SEVERITY_ORDER[a.severity] ?? 9) - (SEVERITY_ORDER[b.severity] ?? 9) || b.since - a.since);
 }

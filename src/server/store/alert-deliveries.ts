@@ -25,14 +25,8 @@ export async function dueDeliveries(sql: SqlClient, now: number, limit: number):
   });
 }
 
-export interface DeliveryAttempt {
-  status: "pending" | "sent" | "failed";
-  attempts: number;
-  nextAttemptAt: number | null;
-  lastError: string | null;
-  response: string | null;
-  sentAt: number | null;
-}
+/** One attempt's outcome, as the delivery row keeps it. */
+export type DeliveryAttempt = Pick<AlertDeliveryRow, "status" | "attempts" | "nextAttemptAt" | "lastError" | "response" | "sentAt">;
 
 /** Records an attempt's outcome. */
 export async function recordDeliveryAttempt(sql: SqlClient, id: string, attempt: DeliveryAttempt): Promise<void> {

@@ -4,6 +4,7 @@
 // queued (or queued twice).
 
 import type { AlertStatus } from "../alerts/hysteresis";
+import type { AlertEventRow } from "./alert-history";
 import type { SqlClient, SqlDatabase } from "./sql-client";
 
 export interface AlertStateRow {
@@ -26,20 +27,11 @@ export interface AlertStateRow {
 export type AlertStateWrite = Omit<AlertStateRow, "acknowledgedBy" | "acknowledgedAt" | "acknowledgeNote">;
 
 /** A history event to record, with the channels to notify of it (none: not notified). */
-export interface NewAlertEvent {
-  at: number;
-  ruleId: string;
-  ruleName: string;
-  subject: string;
-  severity: string;
-  kind: "firing" | "resolved" | "acknowledged";
-  value: number | null;
-  message: string;
-  link: string;
+export type NewAlertEvent = Omit<AlertEventRow, "id" | "actor" | "silencedBy"> & {
   actor?: string | null;
   silencedBy?: string | null;
   channels: { name: string; type: string }[];
-}
+};
 
 export interface Evaluation {
   upserts: AlertStateWrite[];
