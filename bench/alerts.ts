@@ -35,10 +35,10 @@ await direct.connect();
 
 // Seeded with INSERT … SELECT (the write path has its own benchmark, bench/store.ts): tasks spread
 // over the last day, then their rollups as ingestion would have counted them.
-const [{ count }] = (await direct.query<{ count: string }>("SELECT count(*)::text AS count FROM task")).rows as [{ count: string }];
-if (Number(count) < TOTAL) {
-  process.stdout.write(`seeding ${TOTAL.toLocaleString("en")} tasks and their rollups into ${values.schema}… `);
-  const started = Date.now();
+const countOf = async (table: string) => Number((await direct.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`)).rows[0]!.n);
+const started = Date.now();
+if ((await countOf("task")) < TOTAL) {
+  process.stdout.write(`seeding ${TOTAL.toLocaleString("en")} tasks into ${values.schema}… `);
   await direct.query("TRUNCATE task, task_rollup, worker, queue_sample");
   await direct.query(
     `INSERT INTO task (id, name, state, state_rank, worker, queue, runtime, sent_at, started_at, finished_at, first_at, exception)
@@ -48,21 +48,30 @@ if (Number(count) < TOTAL) {
      FROM generate_series(1, $1::int) AS i`,
     [TOTAL, NAMES, STATES, DAY],
   );
+}
+if ((await countOf("task_rollup")) === 0) {
+  process.stdout.write("rollups… ");
+  // Each rollup row's runtimes in the bucket of their mean (src/server/store/histogram.ts: four per doubling from 1 ms).
   await direct.query(
     `INSERT INTO task_rollup (minute, task_name, queue, worker, state, count, runtime_sum, runtime_count, runtime_hist, wait_sum, wait_count, wait_hist)
-     SELECT date_trunc('minute', finished_at), name, queue, worker, state, count(*), sum(runtime), count(*),
-            array_fill(0, ARRAY[b]) || count(*)::int || array_fill(0, ARRAY[112 - b]), 0, 0, array_fill(0, ARRAY[113])
-     FROM (SELECT *, LEAST(112, GREATEST(0, ceil(log(2, GREATEST(runtime, 0.001) / 0.001) * 4)::int)) AS b FROM task WHERE state NOT IN ('PENDING')) t
-     GROUP BY 1, 2, 3, 4, 5, b`,
+     SELECT minute, name, queue, worker, state, n, runtime_sum, n, array_fill(0, ARRAY[b]) || n || array_fill(0, ARRAY[112 - b]), 0, 0, array_fill(0, ARRAY[113])
+     FROM (SELECT date_trunc('minute', finished_at) AS minute, name, queue, worker, state, count(*)::int AS n, sum(runtime) AS runtime_sum,
+             LEAST(112, GREATEST(0, ceil(ln(GREATEST(avg(runtime), 0.001) / 0.001) / ln(2) * 4)::int)) AS b
+           FROM task WHERE state <> 'PENDING' GROUP BY 1, 2, 3, 4, 5) grouped`,
   );
+}
+if ((await countOf("worker")) === 0) {
   await direct.query(
     `INSERT INTO worker (hostname, status, last_heartbeat, freq, first_seen, last_seen, queues, inspected_at)
      SELECT 'celery@w' || i, 'online', now(), 2, now() - interval '1 day', now(), ARRAY['q' || (i % 4)], now() FROM generate_series(0, 15) AS i`,
   );
   await direct.query(`INSERT INTO queue_sample (broker, queue, at, depth, consumers) SELECT 'redis://bench', 'q' || (i % 4), now() - make_interval(secs => i * 5), i % 50, NULL FROM generate_series(0, 2000) AS i`);
   await direct.query("ANALYZE");
-  console.log(`${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(`seeded in ${Math.round((Date.now() - started) / 1000)} s`);
 }
+// Heartbeats and samples as fresh as a running cluster's.
+await direct.query("UPDATE worker SET last_heartbeat = now(), last_seen = now(), inspected_at = now()");
+await direct.query("UPDATE queue_sample SET at = now() - make_interval(secs => id % 2001 * 5)");
 
 // 200 rules: every kind, three windows, exact names and globs.
 const alerts = alertStore(store);
