@@ -26,7 +26,9 @@ const { values } = parseArgs({
 const TOTAL = Number(values.tasks);
 const RULES = Number(values.rules);
 const NAMES = ["seedflow.check_device", "seedflow.notify_user", "seedflow.save_event", "seedflow.post_to_api", "seedflow.post_process", "seedflow.add", "seedflow.tsum"];
-const STATES = ["SUCCESS", "SUCCESS", "SUCCESS", "SUCCESS", "FAILURE", "RETRY", "SUCCESS", "PENDING"];
+const STATES = ["SUCCESS", "SUCCESS", "SUCCESS", "SUCCESS", "FAILURE", "RETRY", "SUCCESS", "REVOKED"];
+/** The newest tasks are still waiting in their queues: a backlog for the queue rules. */
+const BACKLOG = 10_000;
 const DAY = 86_400;
 
 const store = await openStore(`${values.database}?schema=${values.schema}`, { poolSize: 4 });
@@ -42,11 +44,11 @@ if ((await countOf("task")) < TOTAL) {
   await direct.query("TRUNCATE task, task_rollup, worker, queue_sample");
   await direct.query(
     `INSERT INTO task (id, name, state, state_rank, worker, queue, runtime, sent_at, started_at, finished_at, first_at, exception)
-     SELECT 'bench-' || i, ($2::text[])[1 + i % 7], ($3::text[])[1 + i % 8], 0, 'celery@w' || (i % 16), 'q' || (i % 4), (i % 100) / 10.0,
+     SELECT 'bench-' || i, ($2::text[])[1 + i % 7], CASE WHEN i <= $5 THEN 'PENDING' ELSE ($3::text[])[1 + i % 8] END, 0, 'celery@w' || (i % 16), 'q' || (i % 4), (i % 100) / 10.0,
             now() - make_interval(secs => i * $4::float8 / $1), now() - make_interval(secs => i * $4::float8 / $1), now() - make_interval(secs => i * $4::float8 / $1),
             now() - make_interval(secs => i * $4::float8 / $1), CASE WHEN i % 8 = 4 THEN 'ValueError(''boom'')' END
      FROM generate_series(1, $1::int) AS i`,
-    [TOTAL, NAMES, STATES, DAY],
+    [TOTAL, NAMES, STATES, DAY, BACKLOG],
   );
 }
 if ((await countOf("task_rollup")) === 0) {
