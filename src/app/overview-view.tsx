@@ -5,6 +5,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { FiringAlertsPanel } from "../components/firing-alerts-panel";
 import { QueryStatus } from "../components/query-status";
 import { QueueTable } from "../components/queue-table";
 import { TaskStatsTable } from "../components/task-stats-table";
@@ -31,6 +32,7 @@ export function OverviewView() {
         <span className="spacer" />
         <TimeRangePicker value={rangeKey} onChange={(key) => router.replace(`${pathname}?range=${key ?? "1h"}`)} />
       </div>
+      <FiringAlertsPanel />
       <QueryStatus query={overview} what="the overview">
         {(data) => {
           const alive = data.workers.filter((worker) => worker.alive).length;

@@ -5,6 +5,7 @@
 
 import { Command, Option } from "commander";
 import { failAndExit } from "./command-exit";
+import { addAlertsCommand } from "./commands/alerts-command";
 import { addCallCommand } from "./commands/call-command";
 import { addControlCommand } from "./commands/control-command";
 import { addEventsCommand } from "./commands/events-command";
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   addRetryCommand(program);
   addRelaunchCommand(program);
   addUsersCommand(program);
+  addAlertsCommand(program);
   return program;
 }
 

@@ -57,6 +57,7 @@ export async function withCliAdmin<T>(flags: ConnectionFlags, options: { cluster
     log: createLogger("warn", "celeriac-cli"),
     ingest: false,
     demo: false,
+    alerts: false,
   });
   const user = cliActor();
   const admin: CliAdmin = {

@@ -11,6 +11,7 @@ const PAGES = [
   { href: "/tasks", label: "Tasks" },
   { href: "/workers", label: "Workers" },
   { href: "/queues", label: "Queues" },
+  { href: "/alerts", label: "Alerts" },
   { href: "/send", label: "Send task" },
   { href: "/audit", label: "Audit log" },
   { href: "/quarantine", label: "Quarantine" },

@@ -15,7 +15,7 @@ export const PYTHON = process.env.TEST_CELERY_PYTHON ?? "/usr/bin/python3";
 /** Debian's Chromium, driven by playwright-core in the browser tests. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-export type Service = "redis" | "rabbitmq" | "postgres" | "python-celery" | "chromium";
+export type Service = "redis" | "rabbitmq" | "postgres" | "python-celery" | "chromium" | "promtool";
 
 const inCi = process.env.CI === "true";
 
@@ -68,6 +68,8 @@ async function missing(service: Service): Promise<string | null> {
       return (await pythonCeleryVersion()) ? null : `${PYTHON} cannot import celery (apt-get install python3-celery python3-redis)`;
     case "chromium":
       return existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install chromium)`;
+    case "promtool":
+      return (await promisify(execFile)("promtool", ["--version"]).then(() => true, () => false)) ? null : "promtool is missing (apt-get install prometheus)";
   }
 }
 

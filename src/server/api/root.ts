@@ -1,6 +1,7 @@
 // The dashboard's API: every router, merged. The UI's types come from here (RouterOutputs).
 
 import { actionsRouter } from "./routers/actions";
+import { alertsRouter } from "./routers/alerts";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { demoRouter } from "./routers/demo";
@@ -17,6 +18,7 @@ export const appRouter = router({
   actions: actionsRouter,
   quarantine: quarantineRouter,
   live: liveRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;

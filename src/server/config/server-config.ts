@@ -60,6 +60,20 @@ const schema = z.object({
       }
     }, "is not a valid regular expression")
     .default(DEFAULT_REDACT_PATTERN),
+  // ── Alerts (src/server/alerts) ──
+  /**
+   * The dashboard's address as people reach it: notifications link to pages under it. Default:
+   * http://HOST:PORT (set it whenever the dashboard sits behind a proxy or another name).
+   */
+  CELERIAC_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL, e.g. https://celeriac.example.com" }).optional(),
+  /** A YAML or JSON file of alert rules and channels, re-read when it changes (read-only in the UI). */
+  CELERIAC_ALERT_RULES_FILE: z.string().trim().min(1).optional(),
+  /** How often alert rules are evaluated and due notifications sent. */
+  CELERIAC_ALERT_INTERVAL_SECONDS: positiveInteger.default(15),
+  /** The SMTP server email channels send through: smtp://[user:pass@]host[:port] or smtps://… */
+  CELERIAC_SMTP_URL: urlWithScheme(["smtp", "smtps"], "smtp://user:password@mail.example.com:587").optional(),
+  /** The From address of alert emails. */
+  CELERIAC_SMTP_FROM: z.string().trim().min(3).max(320).default("celeriac@localhost"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
 });

@@ -3,6 +3,7 @@
 
 import type { ServerResponse } from "node:http";
 import { Gauge, Registry } from "prom-client";
+import { alertMetrics } from "../alerts/alert-metrics";
 import type { Runtime } from "../runtime/runtime";
 
 const WINDOW_SECONDS = 300;
@@ -23,6 +24,8 @@ function buildExporter(runtime: Runtime): Exporter {
   const workers = gauge("celeriac_workers_online", "Workers whose heartbeat is current");
   const ingest = gauge("celeriac_ingest_events_total", "Events taken by this process's ingestor, by outcome", ["outcome"]);
   const counters = gauge("celeriac_ingest_counter", "Persisted ingestion counters (drops, malformed records, …)", ["name"]);
+  // What the exported Prometheus alert rules read (celeriac alerts prometheus-rules).
+  const alerting = alertMetrics(registry, runtime.store);
   const refresh = async () => {
     const now = Date.now() / 1000;
     try {
@@ -45,6 +48,7 @@ function buildExporter(runtime: Runtime): Exporter {
       workers.set(workerList.filter((worker) => worker.alive).length);
       counters.reset();
       for (const [name, value] of Object.entries(stored)) counters.set({ name }, value);
+      await alerting.refresh(now);
       up.set(1);
     } catch {
       up.set(0);

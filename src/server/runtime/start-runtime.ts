@@ -5,6 +5,7 @@
 import { Celery, DisabledBackend, createBackend, createBroker } from "../../celery/index";
 import { LoginRateLimit } from "../auth/login-rate-limit";
 import type { ServerConfig } from "../config/server-config";
+import { startAlerting } from "../alerts/start-alerting";
 import { startDemo } from "../demo/start-demo";
 import { ChangeFeed } from "../live/change-feed";
 import { SharedReads } from "../live/shared-reads";
@@ -20,6 +21,8 @@ export interface StartRuntimeOptions {
   log: Logger;
   /** Run the ingestion in this process (default: unless CELERIAC_INGEST=external). */
   ingest?: boolean;
+  /** Evaluate alert rules and send notifications (default true; one process at a time does, by lease). */
+  alerts?: boolean;
   /** Start the demo cluster when the broker is the in-memory one (default true). */
   demo?: boolean;
   /**
@@ -51,6 +54,8 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
 
   const ingestion = (options.ingest ?? config.CELERIAC_INGEST === "in-process") ? await startIngestion({ config, app, store, log: log.child("ingest") }) : null;
   const demo = embedded && (options.demo ?? true) ? await startDemo({ app, log: log.child("demo") }) : null;
+  const redactKeys = redactPattern(config.CELERIAC_REDACT_KEYS);
+  const alerting = (options.alerts ?? true) ? startAlerting({ store, config, log: log.child("alerts"), redactKeys }) : null;
 
   const changes = new ChangeFeed({ read: () => store.changeMark(), onError: (message) => log.child("live").warn(message) });
   return {
@@ -61,12 +66,13 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     changes,
     sharedReads: new SharedReads(changes),
     loginLimit: new LoginRateLimit(),
-    redactKeys: redactPattern(config.CELERIAC_REDACT_KEYS),
+    redactKeys,
     ingestion,
     demo,
     startedAt: new Date(),
     async close() {
       changes.close();
+      await alerting?.stop();
       await demo?.stop();
       await ingestion?.stop();
       await app.close();
